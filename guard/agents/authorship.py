@@ -1,0 +1,270 @@
+"""Decide who wrote a commit: a human, an AI coding agent or a bot.
+
+`identify` is a pure function. It checks every signal of every agent in the
+catalog against the commit (trailers, author/committer identity, message
+text), plus what only the caller knows: the branch being pushed, the account
+that pushed, and the commit's git-ai note. The strongest signal wins; every
+signal that fired is listed as evidence.
+
+Nothing here proves a human wrote a commit. Attribution is opt-out for most
+agents and every signal can be forged, so "no agent signal" comes back as a
+human at LOW confidence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from guard.agents.catalog import Agent, Catalog, Signal
+from guard.agents.trailers import parse_trailers
+from guard.model import Actor, Commit, Confidence
+
+MAX_EVIDENCE = 120
+NO_SIGNAL = Actor("human", None, Confidence.LOW, ("no agent signal",))
+
+_NOREPLY = re.compile(r"(\d+)\+[^@\s]+@users\.noreply\.github\.com\Z", re.IGNORECASE)
+_IDENTITY = re.compile(r"(.*?)\s*<([^<>]*)>\s*\Z", re.DOTALL)
+_NOTE_TOOL = re.compile(r'"tool"\s*:\s*"([^"\\]{1,80})"')
+
+
+@dataclass(frozen=True, slots=True)
+class _Identity:
+    role: str  # author | committer | trailer
+    name: str
+    email: str
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    confidence: Confidence
+    kind: str
+    agent: str | None  # catalog id; None for an agent account not in the catalog
+    order: int  # catalog position: earlier, more specific entries win ties
+    evidence: str
+
+
+def identify(
+    commit: Commit,
+    catalog: Catalog,
+    *,
+    branch: str | None = None,
+    pusher: str | None = None,
+    agent_accounts: frozenset[str] = frozenset(),
+    note: str | None = None,
+) -> Actor:
+    """Who wrote `commit`, as far as the signals go.
+
+    `branch` is the ref being pushed (server side), `pusher` the account that
+    pushed it (e.g. GITHUB_USER_LOGIN), `agent_accounts` the accounts the
+    operator knows to be agents, and `note` the text of the commit's git-ai
+    note (refs/notes/ai), if any.
+    """
+    trailers = parse_trailers(commit.message)
+    identities = _identities(commit, trailers, catalog.identity_trailers)
+    branch_name = _short_branch(branch)
+    tools = _note_tools(note) if note else ()
+
+    hits: list[_Hit] = []
+    for order, agent in enumerate(catalog.agents):
+        for signal in agent.signals:
+            for evidence in _matches(
+                signal, commit, trailers, identities, branch_name, pusher, tools
+            ):
+                hits.append(_Hit(signal.confidence, signal.kind, agent.id, order, evidence))
+
+    if pusher and pusher.casefold() in {a.casefold() for a in agent_accounts}:
+        named = [h for h in hits if h.kind == "agent"]
+        agent_id = max(named, key=_rank).agent if named else None
+        hits.append(
+            _Hit(
+                Confidence.HIGH,
+                "agent",
+                agent_id,
+                len(catalog.agents),
+                f"pusher {pusher} is a listed agent account",
+            )
+        )
+
+    if not hits:
+        return NO_SIGNAL
+    best = max(hits, key=_rank)
+    return Actor(
+        best.kind,
+        best.agent if best.agent is not None else pusher,
+        best.confidence,
+        _evidence(hits),
+    )
+
+
+def _rank(hit: _Hit) -> tuple[int, int, int]:
+    return (int(hit.confidence), hit.agent is not None, -hit.order)
+
+
+def _evidence(hits: list[_Hit]) -> tuple[str, ...]:
+    ordered = sorted(hits, key=lambda h: -int(h.confidence))  # stable: keeps find order
+    out: list[str] = []
+    for hit in ordered:
+        text = _clip(hit.evidence)
+        if text not in out:
+            out.append(text)
+    return tuple(out)
+
+
+def _clip(text: str) -> str:
+    """One printable line of at most MAX_EVIDENCE characters.
+
+    Commit text is attacker-controlled: control characters (terminal escapes,
+    newlines) are replaced before the string reaches a report.
+    """
+    clean = "".join(c if c.isprintable() else "?" for c in text.strip())
+    if len(clean) > MAX_EVIDENCE:
+        clean = clean[: MAX_EVIDENCE - 3] + "..."
+    return clean
+
+
+def _short_branch(branch: str | None) -> str | None:
+    if not branch:
+        return None
+    return branch.removeprefix("refs/heads/")
+
+
+def _identities(
+    commit: Commit, trailers: tuple[tuple[str, str], ...], identity_keys: frozenset[str]
+) -> tuple[_Identity, ...]:
+    out = [
+        _Identity(
+            "author",
+            commit.author_name,
+            commit.author_email,
+            f"author {commit.author_name} <{commit.author_email}>",
+        ),
+        _Identity(
+            "committer",
+            commit.committer_name,
+            commit.committer_email,
+            f"committer {commit.committer_name} <{commit.committer_email}>",
+        ),
+    ]
+    for key, value in trailers:
+        if key not in identity_keys:
+            continue
+        m = _IDENTITY.match(value)
+        name, email = (m.group(1), m.group(2)) if m else (value, "")
+        out.append(_Identity("trailer", name.strip(), email.strip(), f"trailer {key}: {value}"))
+    return tuple(out)
+
+
+def _github_id(email: str) -> int | None:
+    m = _NOREPLY.match(email.strip())
+    return int(m.group(1)) if m else None
+
+
+def _matches(
+    signal: Signal,
+    commit: Commit,
+    trailers: tuple[tuple[str, str], ...],
+    identities: tuple[_Identity, ...],
+    branch: str | None,
+    pusher: str | None,
+    tools: tuple[tuple[str, str], ...],
+) -> list[str]:
+    """Evidence strings for every place `signal` matches (empty: no match)."""
+    pattern = signal.pattern
+    found: list[str] = []
+    if signal.type == "trailer":
+        assert pattern is not None
+        found = [
+            f"trailer {k}: {v}" for k, v in trailers if k == signal.key and pattern.search(v)
+        ]
+    elif signal.type in ("email", "name", "github_id"):
+        for ident in identities:
+            if ident.role not in signal.roles:
+                continue
+            if signal.type == "github_id":
+                ok = _github_id(ident.email) == signal.github_id
+            else:
+                assert pattern is not None
+                field = ident.email if signal.type == "email" else ident.name
+                ok = bool(field) and pattern.search(field) is not None
+            if ok:
+                suffix = " (name only)" if signal.type == "name" else ""
+                found.append(ident.evidence + suffix)
+    elif signal.type == "marker":
+        assert pattern is not None
+        m = pattern.search(commit.message)
+        if m:
+            found = [f"message: {_line_at(commit.message, m.start())}"]
+    elif signal.type == "branch":
+        assert pattern is not None
+        if branch and pattern.search(branch):
+            found = [f"branch {branch}"]
+    elif signal.type == "note":
+        assert pattern is not None
+        found = [
+            f"git-ai note: tool {tool}" + (f", model {model}" if model else "")
+            for tool, model in tools
+            if pattern.search(tool)
+        ]
+    elif signal.type == "login":
+        assert pattern is not None
+        if pusher and pattern.search(pusher):
+            found = [f"pusher {pusher}"]
+    return found
+
+
+def _line_at(text: str, pos: int) -> str:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return text[start : end if end != -1 else len(text)]
+
+
+def _note_tools(note: str) -> tuple[tuple[str, str], ...]:
+    """(tool, model) pairs named by a git-ai authorship note, in order, once each.
+
+    The note is an attestation section, a `---` line, then JSON whose
+    `prompts` map holds `agent_id: {tool, model}`. If the JSON does not parse
+    (truncated, older schema), `"tool": "..."` strings are picked out instead.
+    """
+    found: list[tuple[str, str]] = []
+    lines = note.replace("\r\n", "\n").split("\n")
+    if "---" in lines:
+        metadata = "\n".join(lines[lines.index("---") + 1 :])
+    else:
+        metadata = note if note.lstrip().startswith("{") else ""
+    try:
+        data = json.loads(metadata) if metadata else None
+    except ValueError:
+        data = None
+    prompts = data.get("prompts") if isinstance(data, dict) else None
+    if isinstance(prompts, dict):
+        for record in prompts.values():
+            agent_id = record.get("agent_id") if isinstance(record, dict) else None
+            if not isinstance(agent_id, dict):
+                continue
+            tool, model = agent_id.get("tool"), agent_id.get("model")
+            if isinstance(tool, str) and tool:
+                found.append((tool, model if isinstance(model, str) else ""))
+    else:
+        found = [(m.group(1), "") for m in _NOTE_TOOL.finditer(note)]
+    unique: list[tuple[str, str]] = []
+    for item in found:
+        if item not in unique:
+            unique.append(item)
+    return tuple(unique)
+
+
+def describe(actor: Actor, catalog: Catalog) -> str:
+    """A short human label, e.g. 'agent Claude Code (high)'."""
+    name = actor.name
+    if name is not None:
+        try:
+            agent: Agent | None = catalog.get(name)
+        except KeyError:
+            agent = None
+        if agent is not None:
+            name = agent.name
+    label = f"{actor.kind} {name}" if name else actor.kind
+    return f"{label} ({actor.confidence.label})"

@@ -1,0 +1,93 @@
+"""Adapter for detect-secrets' plugins: the only module that imports detect_secrets.
+
+The import costs about 0.1 s, so it happens on first use, never on the hook's
+start-up path when no rule of this kind is a candidate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from guard import rawget
+from guard.detectors.base import Hit
+from guard.document import Document
+from guard.errors import RuleError
+
+KEYS = frozenset(("plugin", "keywords"))
+
+PLUGINS = (
+    "ArtifactoryDetector",
+    "AWSKeyDetector",
+    "AzureStorageKeyDetector",
+    "BasicAuthDetector",
+    "CloudantDetector",
+    "DiscordBotTokenDetector",
+    "GitHubTokenDetector",
+    "GitLabTokenDetector",
+    "Base64HighEntropyString",
+    "HexHighEntropyString",
+    "IbmCloudIamDetector",
+    "IbmCosHmacDetector",
+    "IPPublicDetector",
+    "JwtTokenDetector",
+    "KeywordDetector",
+    "MailchimpDetector",
+    "NpmDetector",
+    "OpenAIDetector",
+    "PrivateKeyDetector",
+    "PypiTokenDetector",
+    "SendGridDetector",
+    "SlackDetector",
+    "SoftlayerDetector",
+    "SquareOAuthDetector",
+    "StripeDetector",
+    "TelegramBotTokenDetector",
+    "TwilioKeyDetector",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    plugin: str
+    keywords: tuple[str, ...]
+
+
+def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
+    def fail(key: str, msg: str) -> RuleError:
+        return RuleError(where, rule_id, key, msg)
+
+    plugin = rawget.get(raw, "plugin", str, fail)
+    if plugin not in PLUGINS:
+        raise fail("plugin", f"unknown detect-secrets plugin {plugin!r}")
+    return Prepared(plugin, tuple(k.lower() for k in rawget.get_strs(raw, "keywords", fail)))
+
+
+def keywords(prepared: Prepared) -> tuple[str, ...]:
+    return prepared.keywords
+
+
+@cache
+def _plugin(name: str) -> Any:
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+    for cls in get_mapping_from_secret_type_to_class().values():
+        if cls.__name__ == name:
+            return cls()
+    raise LookupError(name)  # unreachable: prepare() checked the name
+
+
+def detect(p: Prepared, doc: Document) -> Iterator[Hit]:
+    plugin = _plugin(p.plugin)
+    for n, text in doc.change.added:
+        if p.keywords and not any(k in text.lower() for k in p.keywords):
+            continue
+        for found in plugin.analyze_line(filename=doc.path, line=text, line_number=n):
+            value = found.secret_value
+            if not value:
+                continue
+            col = text.find(value)
+            yield Hit(n, n, col + 1 if col >= 0 else 1, value)

@@ -1,0 +1,91 @@
+"""The provider-token detector: keywords, a pattern, a secret group, entropy and checks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from guard import rawget
+from guard.detectors.base import Hit
+from guard.detectors.checks import CHECKS
+from guard.detectors.checks import shannon
+from guard.document import Document
+from guard.errors import RuleError
+
+KEYS = frozenset(("pattern", "secret-group", "keywords", "min-entropy", "checks", "allow-values"))
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    pattern: re.Pattern[str]
+    group: int | str
+    keywords: tuple[str, ...]
+    min_entropy: float
+    checks: tuple[Callable[[str], bool], ...]
+    allow: re.Pattern[str] | None
+
+
+def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
+    def fail(key: str, msg: str) -> RuleError:
+        return RuleError(where, rule_id, key, msg)
+
+    source = rawget.get(raw, "pattern", str, fail)
+    try:
+        pattern = re.compile(source)
+    except re.error as e:
+        raise fail("pattern", f"invalid regular expression: {e}") from None
+    group: int | str
+    if "secret-group" in raw and isinstance(raw["secret-group"], str):
+        group = raw["secret-group"]
+        if group not in pattern.groupindex:
+            raise fail("secret-group", f"no group named {group!r} in pattern")
+    else:
+        group = rawget.get(raw, "secret-group", int, fail, 1 if pattern.groups else 0)
+        if not 0 <= group <= pattern.groups:
+            raise fail("secret-group", f"{group} is not a group of the pattern ({pattern.groups} groups)")
+    keywords = tuple(k.lower() for k in rawget.get_strs(raw, "keywords", fail))
+    if any(not k for k in keywords):
+        raise fail("keywords", "an empty keyword matches everything")
+    names = rawget.get_strs(raw, "checks", fail)
+    unknown = [n for n in names if n not in CHECKS]
+    if unknown:
+        raise fail("checks", f"unknown check {unknown[0]!r} (known: {', '.join(sorted(CHECKS))})")
+    allow_src = rawget.get_strs(raw, "allow-values", fail)
+    try:
+        allow = re.compile("|".join(f"(?:{a})" for a in allow_src)) if allow_src else None
+    except re.error as e:
+        raise fail("allow-values", f"invalid regular expression: {e}") from None
+    return Prepared(
+        pattern=pattern,
+        group=group,
+        keywords=keywords,
+        min_entropy=rawget.get(raw, "min-entropy", float, fail, 0.0),
+        checks=tuple(CHECKS[n] for n in names),
+        allow=allow,
+    )
+
+
+def keywords(prepared: Prepared) -> tuple[str, ...]:
+    return prepared.keywords
+
+
+def detect(p: Prepared, doc: Document) -> Iterator[Hit]:
+    for region in doc.regions:
+        for m in p.pattern.finditer(region.text):
+            secret = m.group(p.group)
+            if not secret:
+                continue
+            if p.min_entropy and shannon(secret) < p.min_entropy:
+                continue
+            if p.allow is not None and p.allow.search(secret):
+                continue
+            if not all(check(secret) for check in p.checks):
+                continue
+            start, end = m.span(p.group)
+            line, col = region.position(start)
+            end_line, _ = region.position(max(start, end - 1))
+            yield Hit(line, end_line, col, secret)

@@ -1,0 +1,100 @@
+"""A change seen as text: regions of added lines, and the whole file on demand."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cached_property
+
+from guard.model import Change
+from guard.sources.textio import decode
+from guard.sources.textio import split_lines
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A run of consecutive added lines, joined with LF."""
+
+    first_line: int
+    text: str
+    starts: tuple[int, ...]  # offset of each line in `text`
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(1-based line, 1-based column) of an offset in `text`."""
+        i = bisect_right(self.starts, offset) - 1
+        return self.first_line + i, offset - self.starts[i] + 1
+
+
+def _regions(added: tuple[tuple[int, str], ...]) -> tuple[Region, ...]:
+    out: list[Region] = []
+    run: list[str] = []
+    first = prev = -2
+    for n, text in added:
+        if n != prev + 1 and run:
+            out.append(_region(first, run))
+            run = []
+        if not run:
+            first = n
+        run.append(text)
+        prev = n
+    if run:
+        out.append(_region(first, run))
+    return tuple(out)
+
+
+def _region(first: int, lines: list[str]) -> Region:
+    starts = []
+    pos = 0
+    for ln in lines:
+        starts.append(pos)
+        pos += len(ln) + 1
+    return Region(first, "\n".join(lines), tuple(starts))
+
+
+class Document:
+    """Lazy text views of one Change, shared by every detector that looks at it."""
+
+    def __init__(self, change: Change) -> None:
+        self.change = change
+        self.path = change.path
+
+    @cached_property
+    def regions(self) -> tuple[Region, ...]:
+        return _regions(self.change.added)
+
+    @cached_property
+    def added_text(self) -> str:
+        return "\n".join(t for _, t in self.change.added)
+
+    @cached_property
+    def added_lower(self) -> str:
+        return self.added_text.lower()
+
+    @cached_property
+    def line_map(self) -> dict[int, str]:
+        return dict(self.change.added)
+
+    @cached_property
+    def text(self) -> str | None:
+        """The whole new-side file, decoded (None when unavailable or binary)."""
+        data = self.change.content()
+        if data is None:
+            if self.change.added and self.change.added[0][0] == 1 and self.change.added[-1][0] == len(self.change.added):
+                return "\n".join(t for _, t in self.change.added)
+            return None
+        return decode(data)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return split_lines(self.text) if self.text is not None else []
+
+    def line(self, n: int) -> str:
+        """Text of new-side line `n` (1-based), added or not."""
+        got = self.line_map.get(n)
+        if got is not None:
+            return got
+        lines = self.lines
+        return lines[n - 1] if 0 < n <= len(lines) else ""
+
+    def is_added(self, n: int) -> bool:
+        return n in self.line_map

@@ -1,0 +1,93 @@
+"""Which keywords occur in a text: one pass over it, however many rules there are.
+
+Hyperscan (the `hyperscan` wheel) does it in C when installed; the fallback is
+a single regular expression built as a trie, which gives the same answers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+
+def _trie_regex(words: Iterable[str]) -> str:
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return build(trie)
+
+
+class KeywordIndex:
+    """Finds the subset of `keywords` (lower case) present in a lower-cased text."""
+
+    def __init__(self, keywords: Iterable[str], *, use_hyperscan: bool = True) -> None:
+        self.keywords = tuple(sorted(set(keywords)))
+        # A keyword found implies every keyword contained in it was found too.
+        self._implied = {k: frozenset(o for o in self.keywords if o in k) for k in self.keywords}
+        self._db: Any = None
+        self._regex: re.Pattern[str] | None = None
+        if not self.keywords:
+            return
+        if use_hyperscan:
+            self._db = _hyperscan_db(self.keywords)
+        if self._db is None:
+            self._regex = re.compile(_trie_regex(self.keywords))
+
+    @property
+    def engine(self) -> str:
+        return "hyperscan" if self._db is not None else "regex"
+
+    def found(self, text: str) -> frozenset[str]:
+        if not self.keywords or not text:
+            return frozenset()
+        if self._db is not None:
+            hits: set[int] = set()
+
+            def on_match(ident: int, _from: int, _to: int, _flags: int, _ctx: object) -> None:
+                hits.add(ident)
+
+            self._db.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=on_match)
+            return frozenset(self.keywords[i] for i in hits)
+        assert self._regex is not None
+        out: set[str] = set()
+        pos = 0
+        search = self._regex.search
+        while True:
+            m = search(text, pos)
+            if m is None:
+                break
+            word = m.group()
+            if word in self._implied:
+                out |= self._implied[word]
+            else:  # matched a prefix path only; find the longest keyword ending here
+                out |= {k for k in self.keywords if text.startswith(k, m.start())}
+            pos = m.start() + 1
+        return frozenset(out)
+
+
+def _hyperscan_db(keywords: tuple[str, ...]) -> Any:
+    try:
+        import hyperscan
+    except ImportError:
+        return None
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    exprs = [re.escape(k).encode("utf-8") for k in keywords]
+    flags = [hyperscan.HS_FLAG_SINGLEMATCH] * len(keywords)
+    try:
+        db.compile(expressions=exprs, ids=list(range(len(keywords))), elements=len(keywords), flags=flags)
+    except Exception:  # any compile failure: use the regex fallback
+        return None
+    return db

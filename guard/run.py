@@ -1,0 +1,90 @@
+"""Orchestration without click: pick a source, build the engine, scan, decide."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+from guard import rules as rules_mod
+from guard.config import Config
+from guard.model import Change
+from guard.model import Commit
+from guard.model import Stage
+from guard.model import Verdict
+from guard.policy import Subject
+from guard.policy import decide
+from guard.rules import Rule
+from guard.scan import Engine
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    mode: str  # "staged" | "range" | "history" | "files"
+    stage: Stage = Stage.CI
+    paths: tuple[str, ...] = ()
+    rev_range: str | None = None
+    repo: Path = Path(".")
+    extra_exclude: tuple[str, ...] = ()
+    config: Config = field(default_factory=Config)
+
+
+def active_rules(cfg: Config) -> tuple[Rule, ...]:
+    groups: list[Iterable[Rule]] = [rules_mod.load_builtin()]
+    groups += [rules_mod.load_dir(d) for d in cfg.rule_dirs]
+    combined = rules_mod.combine(groups, cfg.disable)
+    return tuple(r for r in combined if r.enabled or r.id in cfg.enable)
+
+
+@dataclass
+class _Collected:
+    commits: list[Commit] = field(default_factory=list)
+
+
+def _git_changes(req: Request, collected: _Collected) -> Iterator[Change]:
+    from guard.sources import gitdiff
+    from guard.sources import history
+
+    repo = gitdiff.open_repo(req.repo)
+    size = req.config.max_file_size
+    if req.mode == "staged":
+        from guard.sources.staged import staged
+
+        yield from staged(repo, max_bytes=size)
+        return
+    if req.mode == "range":
+        assert req.rev_range is not None
+        tips, hide = history.parse_range(repo, req.rev_range)
+    else:
+        if repo.head_is_unborn and not list(repo.references):
+            return
+        tips, hide = history.all_tips(repo), []
+    for c in history.walk(repo, tips, hide):
+        collected.commits.append(history.commit_meta(c))
+        yield from history.commit_changes(repo, c, max_bytes=size)
+
+
+def execute(req: Request) -> tuple[Verdict, tuple[Rule, ...]]:
+    cfg = req.config
+    rules = active_rules(cfg)
+    engine = Engine(rules)
+    collected = _Collected()
+    if req.mode == "files":
+        from guard.sources.files import files
+
+        changes: Iterable[Change] = files(req.paths or (".",), max_bytes=cfg.max_file_size, exclude=cfg.exclude + req.extra_exclude)
+    else:
+        changes = _git_changes(req, collected)
+    subjects: list[Subject] = []
+    notices: list[str] = []
+    exclude = cfg.exclude + req.extra_exclude
+    from guard.scan import scan
+
+    for scanned in scan(changes, engine, exclude=exclude):
+        if scanned.notice:
+            notices.append(scanned.notice)
+        subjects.extend(Subject(f, pragma=i in scanned.allowed) for i, f in enumerate(scanned.findings))
+    verdict = decide(subjects, cfg, stage=req.stage, commits=collected.commits, notices=notices)
+    return verdict, rules

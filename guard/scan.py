@@ -1,0 +1,133 @@
+"""The pipeline's middle: changes x rules -> findings.
+
+Detectors see a Document (the change's added lines, and the whole file on
+demand) and return Hits holding the raw secret. This module is the only place
+that turns a Hit into a Finding, so it is the only place a raw secret exists
+after detection: the Finding gets a redacted form and a fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from guard import context
+from guard.detectors import DETECTORS
+from guard.detectors.base import Hit
+from guard.document import Document
+from guard.model import Change
+from guard.model import Confidence
+from guard.model import Finding
+from guard.model import Kind
+from guard.prefilter import KeywordIndex
+from guard.redact import redact
+from guard.rules import Rule
+
+_PRAGMA = re.compile(r"guard:\s*allow(?![\w-])((?:[ \t]*,?[ \t]*(?:secret|risk)\.[\w.*-]+)*)", re.IGNORECASE)
+
+
+def fingerprint(rule_id: str, path: str, secret: str) -> str:
+    """A stable hash of what was found and where: no line number, so moving code keeps it."""
+    return hashlib.sha256("\0".join((rule_id, path, secret)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def pragma_allows(line: str, rule_id: str) -> bool:
+    """`guard: allow` on the line, bare or naming this rule (globs allowed)."""
+    for m in _PRAGMA.finditer(line):
+        ids = re.findall(r"(?:secret|risk)\.[\w.*-]+", m.group(1))
+        if not ids or any(fnmatchcase(rule_id, i) for i in ids):
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    """What scanning one change produced."""
+
+    findings: tuple[Finding, ...]
+    allowed: frozenset[int]  # indexes into findings that an inline pragma allows
+    notice: str | None
+
+
+class Engine:
+    """Compiled rules with a keyword index, so most text never reaches a regex."""
+
+    def __init__(self, rules: Iterable[Rule], *, use_hyperscan: bool = True) -> None:
+        self.rules = tuple(rules)
+        self.always = tuple(r for r in self.rules if not r.keywords)
+        self._by_keyword: dict[str, list[Rule]] = {}
+        for r in self.rules:
+            for k in r.keywords:
+                self._by_keyword.setdefault(k, []).append(r)
+        self.index = KeywordIndex(self._by_keyword, use_hyperscan=use_hyperscan)
+        self._order = {r.id: i for i, r in enumerate(self.rules)}
+
+    def candidates(self, doc: Document) -> list[Rule]:
+        found = self.index.found(doc.added_lower)
+        picked = {r.id: r for k in found for r in self._by_keyword[k]}
+        picked.update((r.id, r) for r in self.always)
+        return sorted(picked.values(), key=lambda r: self._order[r.id])
+
+    def scan_change(self, change: Change) -> Scanned:
+        if change.skipped:
+            return Scanned((), frozenset(), f"{change.path}: skipped, {change.skipped}")
+        if change.kind is not Kind.FILE or not change.added:
+            return Scanned((), frozenset(), None)
+        doc = Document(change)
+        out: list[Finding] = []
+        allowed: set[int] = set()
+        seen: set[tuple[str, int | None, int | None, str]] = set()
+        lowered = context.lowered_confidence(change.path)
+        for rule in self.candidates(doc):
+            for hit in DETECTORS[rule.detector].detect(rule.prepared, doc):
+                if hit.line is not None and not _touches_added(hit, doc):
+                    continue
+                key = (rule.id, hit.line, hit.column, hit.secret)
+                if key in seen:
+                    continue
+                seen.add(key)
+                finding = _finding(rule, change, hit, lowered)
+                if hit.line is not None and pragma_allows(doc.line(hit.line), rule.id):
+                    allowed.add(len(out))
+                out.append(finding)
+        return Scanned(tuple(out), frozenset(allowed), None)
+
+
+def _touches_added(hit: Hit, doc: Document) -> bool:
+    assert hit.line is not None
+    end = hit.end_line or hit.line
+    return any(doc.is_added(n) for n in range(hit.line, end + 1))
+
+
+def _finding(rule: Rule, change: Change, hit: Hit, lowered: str | None) -> Finding:
+    confidence = hit.confidence if hit.confidence is not None else rule.confidence
+    reason = hit.reason or f"{rule.detector} rule {rule.id}"
+    if lowered and confidence > Confidence.LOW:
+        confidence = Confidence(confidence - 1)
+        reason = f"{reason}; lowered: {lowered}"
+    return Finding(
+        rule_id=rule.id,
+        category=rule.category,
+        severity=rule.severity,
+        confidence=confidence,
+        confidence_reason=reason,
+        path=change.path,
+        line=hit.line,
+        end_line=hit.end_line,
+        column=hit.column,
+        commit=change.commit,
+        message=rule.title,
+        redacted=redact(hit.secret),
+        fingerprint=fingerprint(rule.id, change.path, hit.secret),
+    )
+
+
+def scan(changes: Iterable[Change], engine: Engine, *, exclude: tuple[str, ...] = ()) -> Iterator[Scanned]:
+    for change in changes:
+        if exclude and any(fnmatchcase(change.path, g) for g in exclude):
+            continue
+        yield engine.scan_change(change)

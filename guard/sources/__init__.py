@@ -1,0 +1,1 @@
+"""Sources of changes: the staged index, commit ranges, history, files on disk."""
