@@ -17,13 +17,12 @@ from typing import Any
 
 from guard.errors import RuleError
 from guard.model import Confidence
+from guard.rules import builtin_dir
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "rules" / "agents.toml"
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 KINDS = ("agent", "bot")
 ROLES = ("author", "committer", "trailer")
@@ -96,7 +95,7 @@ class Catalog:
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
     """Read and check an agent catalog (the bundled one by default)."""
-    p = Path(path) if path is not None else DEFAULT_PATH
+    p = Path(path) if path is not None else builtin_dir() / "agents.toml"
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -113,12 +112,8 @@ def parse_catalog(text: str, where: str = "<string>") -> Catalog:
 
     _unknown_keys(data, _TOP_KEYS, where, "*", "")
     raw_identity = data.get("identity_trailers", ["co-authored-by"])
-    if not isinstance(raw_identity, list) or not all(
-        isinstance(k, str) and _TRAILER_KEY_RE.match(k) for k in raw_identity
-    ):
-        raise RuleError(
-            where, "*", "identity_trailers", "must be a list of lowercase trailer keys"
-        )
+    if not isinstance(raw_identity, list) or not all(isinstance(k, str) and _TRAILER_KEY_RE.match(k) for k in raw_identity):
+        raise RuleError(where, "*", "identity_trailers", "must be a list of lowercase trailer keys")
     raw_agents = data.get("agents")
     if not isinstance(raw_agents, list) or not raw_agents:
         raise RuleError(where, "*", "agents", "must be a non-empty array of tables")
@@ -134,14 +129,10 @@ def parse_catalog(text: str, where: str = "<string>") -> Catalog:
     return Catalog(tuple(agents), frozenset(raw_identity), where)
 
 
-def _unknown_keys(
-    table: Mapping[str, Any], allowed: tuple[str, ...], where: str, agent_id: str, prefix: str
-) -> None:
+def _unknown_keys(table: Mapping[str, Any], allowed: tuple[str, ...], where: str, agent_id: str, prefix: str) -> None:
     for key in table:
         if key not in allowed:
-            raise RuleError(
-                where, agent_id, prefix + key, f"unknown key (allowed: {', '.join(allowed)})"
-            )
+            raise RuleError(where, agent_id, prefix + key, f"unknown key (allowed: {', '.join(allowed)})")
 
 
 def _string(table: Mapping[str, Any], key: str, where: str, agent_id: str, label: str) -> str:
@@ -157,9 +148,7 @@ def _agent(raw: object, index: int, where: str) -> Agent:
         raise RuleError(where, label, "agents", "each agent must be a table")
     agent_id = raw.get("id")
     if not isinstance(agent_id, str) or not _ID_RE.match(agent_id):
-        raise RuleError(
-            where, label, "id", "must be lowercase letters, digits and '-', e.g. 'claude-code'"
-        )
+        raise RuleError(where, label, "id", "must be lowercase letters, digits and '-', e.g. 'claude-code'")
     _unknown_keys(raw, _AGENT_KEYS, where, agent_id, "")
     name = _string(raw, "name", where, agent_id, "name")
     kind = raw.get("kind", "agent")
@@ -171,9 +160,7 @@ def _agent(raw: object, index: int, where: str) -> Agent:
     raw_signals = raw.get("signals")
     if not isinstance(raw_signals, list) or not raw_signals:
         raise RuleError(where, agent_id, "signals", "must be a non-empty array of tables")
-    signals = tuple(
-        _signal(s, f"signals[{i}].", kind, where, agent_id) for i, s in enumerate(raw_signals)
-    )
+    signals = tuple(_signal(s, f"signals[{i}].", kind, where, agent_id) for i, s in enumerate(raw_signals))
     return Agent(agent_id, name, kind, signals, about)
 
 
@@ -182,33 +169,33 @@ def _signal(raw: object, prefix: str, default_kind: str, where: str, agent_id: s
         raise RuleError(where, agent_id, prefix.rstrip("."), "must be a table")
     stype = raw.get("type")
     if stype not in _SIGNAL_KEYS:
-        raise RuleError(
-            where, agent_id, prefix + "type", f"must be one of {', '.join(_SIGNAL_KEYS)}, not {stype!r}"
-        )
+        raise RuleError(where, agent_id, prefix + "type", f"must be one of {', '.join(_SIGNAL_KEYS)}, not {stype!r}")
     _unknown_keys(raw, _COMMON_KEYS + _SIGNAL_KEYS[stype], where, agent_id, prefix)
-    for key in _REQUIRED.get(stype, ("pattern",)):
-        if key not in raw:
-            raise RuleError(where, agent_id, prefix + key, f"required for a {stype} signal")
+    for required in _REQUIRED.get(stype, ("pattern",)):
+        if required not in raw:
+            raise RuleError(where, agent_id, prefix + required, f"required for a {stype} signal")
 
     conf_label = raw.get("confidence")
     if conf_label not in CONFIDENCES:
         raise RuleError(
-            where, agent_id, prefix + "confidence",
+            where,
+            agent_id,
+            prefix + "confidence",
             f"must be one of high, medium, low, not {conf_label!r}",
         )
     confidence = CONFIDENCES[conf_label]
     if stype == "name" and confidence is Confidence.HIGH:
         raise RuleError(
-            where, agent_id, prefix + "confidence",
+            where,
+            agent_id,
+            prefix + "confidence",
             "a name alone is never high confidence: anyone can be called that",
         )
     kind = raw.get("kind", default_kind)
     if kind not in KINDS:
-        raise RuleError(
-            where, agent_id, prefix + "kind", f"must be one of {', '.join(KINDS)}, not {kind!r}"
-        )
+        raise RuleError(where, agent_id, prefix + "kind", f"must be one of {', '.join(KINDS)}, not {kind!r}")
 
-    pattern = None
+    pattern: re.Pattern[str] | None = None
     if "pattern" in raw:
         source = _string(raw, "pattern", where, agent_id, prefix + "pattern")
         try:
@@ -216,15 +203,13 @@ def _signal(raw: object, prefix: str, default_kind: str, where: str, agent_id: s
         except re.error as exc:
             raise RuleError(where, agent_id, prefix + "pattern", f"bad regex: {exc}") from exc
 
-    key = None
+    key: str | None = None
     if "key" in raw:
         key = _string(raw, "key", where, agent_id, prefix + "key").lower()
         if not _TRAILER_KEY_RE.match(key):
-            raise RuleError(
-                where, agent_id, prefix + "key", "must be a trailer key such as 'co-authored-by'"
-            )
+            raise RuleError(where, agent_id, prefix + "key", "must be a trailer key such as 'co-authored-by'")
 
-    github_id = None
+    github_id: int | None = None
     if "id" in raw:
         github_id = raw["id"]
         if isinstance(github_id, bool) or not isinstance(github_id, int) or github_id <= 0:
@@ -233,14 +218,8 @@ def _signal(raw: object, prefix: str, default_kind: str, where: str, agent_id: s
     roles = frozenset(ROLES)
     if "roles" in raw:
         raw_roles = raw["roles"]
-        if (
-            not isinstance(raw_roles, list)
-            or not raw_roles
-            or not all(r in ROLES for r in raw_roles)
-        ):
-            raise RuleError(
-                where, agent_id, prefix + "roles", f"must be a non-empty list of {', '.join(ROLES)}"
-            )
+        if not isinstance(raw_roles, list) or not raw_roles or not all(r in ROLES for r in raw_roles):
+            raise RuleError(where, agent_id, prefix + "roles", f"must be a non-empty list of {', '.join(ROLES)}")
         roles = frozenset(raw_roles)
 
     return Signal(stype, confidence, kind, pattern, key, github_id, roles)
