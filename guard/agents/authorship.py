@@ -17,11 +17,16 @@ import json
 import re
 from dataclasses import dataclass
 
-from guard.agents.catalog import Agent, Catalog, Signal
+from guard.agents.catalog import Agent
+from guard.agents.catalog import Catalog
+from guard.agents.catalog import Signal
 from guard.agents.trailers import parse_trailers
-from guard.model import Actor, Commit, Confidence
+from guard.model import Actor
+from guard.model import Commit
+from guard.model import Confidence
 
 MAX_EVIDENCE = 120
+NAME_ONLY = " (name only)"
 NO_SIGNAL = Actor("human", None, Confidence.LOW, ("no agent signal",))
 
 _NOREPLY = re.compile(r"(\d+)\+[^@\s]+@users\.noreply\.github\.com\Z", re.IGNORECASE)
@@ -70,9 +75,7 @@ def identify(
     hits: list[_Hit] = []
     for order, agent in enumerate(catalog.agents):
         for signal in agent.signals:
-            for evidence in _matches(
-                signal, commit, trailers, identities, branch_name, pusher, tools
-            ):
+            for evidence in _matches(signal, commit, trailers, identities, branch_name, pusher, tools):
                 hits.append(_Hit(signal.confidence, signal.kind, agent.id, order, evidence))
 
     if pusher and pusher.casefold() in {a.casefold() for a in agent_accounts}:
@@ -104,12 +107,16 @@ def _rank(hit: _Hit) -> tuple[int, int, int]:
 
 
 def _evidence(hits: list[_Hit]) -> tuple[str, ...]:
+    """Each observation once, strongest first; a name-only match of an
+    identity that already matched a stronger signal adds nothing."""
     ordered = sorted(hits, key=lambda h: -int(h.confidence))  # stable: keeps find order
+    seen: set[str] = set()
     out: list[str] = []
     for hit in ordered:
-        text = _clip(hit.evidence)
-        if text not in out:
-            out.append(text)
+        if hit.evidence.removesuffix(NAME_ONLY) in seen:
+            continue
+        seen.add(hit.evidence)
+        out.append(_clip(hit.evidence))
     return tuple(out)
 
 
@@ -131,9 +138,7 @@ def _short_branch(branch: str | None) -> str | None:
     return branch.removeprefix("refs/heads/")
 
 
-def _identities(
-    commit: Commit, trailers: tuple[tuple[str, str], ...], identity_keys: frozenset[str]
-) -> tuple[_Identity, ...]:
+def _identities(commit: Commit, trailers: tuple[tuple[str, str], ...], identity_keys: frozenset[str]) -> tuple[_Identity, ...]:
     out = [
         _Identity(
             "author",
@@ -176,9 +181,7 @@ def _matches(
     found: list[str] = []
     if signal.type == "trailer":
         assert pattern is not None
-        found = [
-            f"trailer {k}: {v}" for k, v in trailers if k == signal.key and pattern.search(v)
-        ]
+        found = [f"trailer {k}: {v}" for k, v in trailers if k == signal.key and pattern.search(v)]
     elif signal.type in ("email", "name", "github_id"):
         for ident in identities:
             if ident.role not in signal.roles:
@@ -190,7 +193,7 @@ def _matches(
                 field = ident.email if signal.type == "email" else ident.name
                 ok = bool(field) and pattern.search(field) is not None
             if ok:
-                suffix = " (name only)" if signal.type == "name" else ""
+                suffix = NAME_ONLY if signal.type == "name" else ""
                 found.append(ident.evidence + suffix)
     elif signal.type == "marker":
         assert pattern is not None
@@ -204,9 +207,7 @@ def _matches(
     elif signal.type == "note":
         assert pattern is not None
         found = [
-            f"git-ai note: tool {tool}" + (f", model {model}" if model else "")
-            for tool, model in tools
-            if pattern.search(tool)
+            f"git-ai note: tool {tool}" + (f", model {model}" if model else "") for tool, model in tools if pattern.search(tool)
         ]
     elif signal.type == "login":
         assert pattern is not None
@@ -230,10 +231,9 @@ def _note_tools(note: str) -> tuple[tuple[str, str], ...]:
     """
     found: list[tuple[str, str]] = []
     lines = note.replace("\r\n", "\n").split("\n")
+    metadata = note if note.lstrip().startswith("{") else ""
     if "---" in lines:
         metadata = "\n".join(lines[lines.index("---") + 1 :])
-    else:
-        metadata = note if note.lstrip().startswith("{") else ""
     try:
         data = json.loads(metadata) if metadata else None
     except ValueError:
