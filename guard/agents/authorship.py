@@ -36,7 +36,7 @@ _NOTE_TOOL = re.compile(r'"tool"\s*:\s*"([^"\\]{1,80})"')
 
 @dataclass(frozen=True, slots=True)
 class _Identity:
-    role: str  # author | committer | trailer
+    roles: frozenset[str]  # author, committer, trailer
     name: str
     email: str
     evidence: str
@@ -139,26 +139,21 @@ def _short_branch(branch: str | None) -> str | None:
 
 
 def _identities(commit: Commit, trailers: tuple[tuple[str, str], ...], identity_keys: frozenset[str]) -> tuple[_Identity, ...]:
-    out = [
-        _Identity(
-            "author",
-            commit.author_name,
-            commit.author_email,
-            f"author {commit.author_name} <{commit.author_email}>",
-        ),
-        _Identity(
-            "committer",
-            commit.committer_name,
-            commit.committer_email,
-            f"committer {commit.committer_name} <{commit.committer_email}>",
-        ),
-    ]
+    author = (commit.author_name, commit.author_email)
+    committer = (commit.committer_name, commit.committer_email)
+    if author == committer:  # the usual case: one identity, one line of evidence
+        out = [_Identity(frozenset(("author", "committer")), *author, f"author {author[0]} <{author[1]}>")]
+    else:
+        out = [
+            _Identity(frozenset(("author",)), *author, f"author {author[0]} <{author[1]}>"),
+            _Identity(frozenset(("committer",)), *committer, f"committer {committer[0]} <{committer[1]}>"),
+        ]
     for key, value in trailers:
         if key not in identity_keys:
             continue
         m = _IDENTITY.match(value)
         name, email = (m.group(1), m.group(2)) if m else (value, "")
-        out.append(_Identity("trailer", name.strip(), email.strip(), f"trailer {key}: {value}"))
+        out.append(_Identity(frozenset(("trailer",)), name.strip(), email.strip(), f"trailer {key}: {value}"))
     return tuple(out)
 
 
@@ -184,7 +179,7 @@ def _matches(
         found = [f"trailer {k}: {v}" for k, v in trailers if k == signal.key and pattern.search(v)]
     elif signal.type in ("email", "name", "github_id"):
         for ident in identities:
-            if ident.role not in signal.roles:
+            if not ident.roles & signal.roles:
                 continue
             if signal.type == "github_id":
                 ok = _github_id(ident.email) == signal.github_id
