@@ -1,0 +1,73 @@
+"""The path detector: a file-level finding when a change touches a watched path.
+
+Keys: `paths` (globs; a glob without "/" matches the file name at any depth,
+one with "/" matches the whole path, `*` crossing directories) and `on` (the
+statuses that count, letters A M D R T C; default all of them). It reads no
+content, so it has no keywords and costs one glob match per change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+from guard import rawget
+from guard.detectors.base import Hit
+from guard.document import Document
+from guard.errors import RuleError
+from guard.model import Status
+
+KEYS = frozenset(("paths", "on"))
+
+STATUSES = {
+    "A": Status.ADDED,
+    "M": Status.MODIFIED,
+    "D": Status.DELETED,
+    "R": Status.RENAMED,
+    "T": Status.TYPECHANGE,
+    "C": Status.COPIED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    paths: tuple[str, ...]
+    on: frozenset[Status]
+
+
+def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
+    def fail(key: str, msg: str) -> RuleError:
+        return RuleError(where, rule_id, key, msg)
+
+    paths = rawget.get_strs(raw, "paths", fail)
+    if not paths or any(not p for p in paths):
+        raise fail("paths", "expected at least one non-empty glob")
+    letters = rawget.get_strs(raw, "on", fail, tuple(STATUSES))
+    unknown = [s for s in letters if s not in STATUSES]
+    if unknown or not letters:
+        raise fail("on", f"expected status letters from {' '.join(STATUSES)}, got {list(letters)!r}")
+    return Prepared(paths=paths, on=frozenset(STATUSES[s] for s in letters))
+
+
+def keywords(prepared: Prepared) -> tuple[str, ...]:
+    return ()
+
+
+def matches(glob: str, path: str) -> bool:
+    if "/" not in glob:
+        return fnmatchcase(path.rsplit("/", 1)[-1], glob)
+    return fnmatchcase(path, glob)
+
+
+def detect(p: Prepared, doc: Document) -> Iterator[Hit]:
+    change = doc.change
+    if change.status not in p.on:
+        return
+    candidates = (change.path,) if change.old_path is None else (change.path, change.old_path)
+    for path in candidates:
+        if any(matches(g, path) for g in p.paths):
+            yield Hit(None, None, None, path)
+            return
