@@ -60,7 +60,13 @@ def cli() -> None:
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
 @click.option("--repo", "repo", type=click.Path(file_okay=False), default=".", help="Repository for git modes.")
 def scan_cmd(
-    paths: tuple[str, ...], mode: str | None, rev_range: str | None, fmt: str, config_path: str | None, exclude: tuple[str, ...], repo: str
+    paths: tuple[str, ...],
+    mode: str | None,
+    rev_range: str | None,
+    fmt: str,
+    config_path: str | None,
+    exclude: tuple[str, ...],
+    repo: str,
 ) -> None:
     """Scan files (PATHs, default .), the staged index, a commit range or all history."""
     from guard.model import Stage

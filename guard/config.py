@@ -56,8 +56,7 @@ def parse(table: Mapping[str, Any], where: str, base: Path) -> Config:
     if not isinstance(actions_raw, dict):
         raise fail("actions", "expected a table of rule-id glob = action")
     actions = tuple(
-        (glob, rawget.choice(actions_raw, glob, ACTIONS, lambda k, m: fail(f"actions.{k!r}", m)))
-        for glob in actions_raw
+        (glob, rawget.choice(actions_raw, glob, ACTIONS, lambda k, m: fail(f"actions.{k!r}", m))) for glob in actions_raw
     )
     size = rawget.get(table, "max-file-size", int, fail, DEFAULT_MAX_BYTES)
     if size <= 0:
@@ -82,11 +81,12 @@ def parse(table: Mapping[str, Any], where: str, base: Path) -> Config:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
         raise GuardError(f"{path}: cannot read config: {e}") from None
     except tomllib.TOMLDecodeError as e:
         raise GuardError(f"{path}: invalid TOML: {e}") from None
+    return data
 
 
 def load_file(path: Path) -> Config:

@@ -49,7 +49,10 @@ def change_for(path: str, text: str, old_text: str | None = None, status: Status
     else:
         sm = difflib.SequenceMatcher(a=split_lines(old_text), b=new_lines, autojunk=False)
         added = tuple(
-            (j + 1, new_lines[j]) for tag, _a, _b, j1, j2 in sm.get_opcodes() if tag in ("insert", "replace") for j in range(j1, j2)
+            (j + 1, new_lines[j])
+            for tag, _a, _b, j1, j2 in sm.get_opcodes()
+            if tag in ("insert", "replace")
+            for j in range(j1, j2)
         )
     return Change(
         path=path,

@@ -74,7 +74,9 @@ def execute(req: Request) -> tuple[Verdict, tuple[Rule, ...]]:
     if req.mode == "files":
         from guard.sources.files import files
 
-        changes: Iterable[Change] = files(req.paths or (".",), max_bytes=cfg.max_file_size, exclude=cfg.exclude + req.extra_exclude)
+        changes: Iterable[Change] = files(
+            req.paths or (".",), max_bytes=cfg.max_file_size, exclude=cfg.exclude + req.extra_exclude
+        )
     else:
         changes = _git_changes(req, collected)
     subjects: list[Subject] = []

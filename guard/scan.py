@@ -19,6 +19,7 @@ from guard import context
 from guard.detectors import DETECTORS
 from guard.detectors.base import Hit
 from guard.document import Document
+from guard.model import Category
 from guard.model import Change
 from guard.model import Confidence
 from guard.model import Finding
@@ -78,23 +79,30 @@ class Engine:
         if change.kind is not Kind.FILE or not change.added:
             return Scanned((), frozenset(), None)
         doc = Document(change)
-        out: list[Finding] = []
-        allowed: set[int] = set()
-        seen: set[tuple[str, int | None, int | None, str]] = set()
-        lowered = context.lowered_confidence(change.path)
+        best: dict[tuple[int | None, str], tuple[Rule, Hit]] = {}
         for rule in self.candidates(doc):
             for hit in DETECTORS[rule.detector].detect(rule.prepared, doc):
                 if hit.line is not None and not _touches_added(hit, doc):
                     continue
-                key = (rule.id, hit.line, hit.column, hit.secret)
-                if key in seen:
-                    continue
-                seen.add(key)
-                finding = _finding(rule, change, hit, lowered)
-                if hit.line is not None and pragma_allows(doc.line(hit.line), rule.id):
-                    allowed.add(len(out))
-                out.append(finding)
+                # One value on one line is one finding: the most specific rule keeps it.
+                key = (hit.line, hit.secret) if rule.category is Category.SECRET else (hit.line, f"{rule.id}\0{hit.secret}")
+                held = best.get(key)
+                if held is None or _preference(rule, hit) > _preference(*held):
+                    best[key] = (rule, hit)
+        lowered = context.lowered_confidence(change.path)
+        out: list[Finding] = []
+        allowed: set[int] = set()
+        for rule, hit in sorted(best.values(), key=lambda rh: (rh[1].line or 0, rh[1].column or 0, self._order[rh[0].id])):
+            if hit.line is not None and pragma_allows(doc.line(hit.line), rule.id):
+                allowed.add(len(out))
+            out.append(_finding(rule, change, hit, lowered))
         return Scanned(tuple(out), frozenset(allowed), None)
+
+
+def _preference(rule: Rule, hit: Hit) -> tuple[int, int, int]:
+    """Provider rules beat generic ones and the detect-secrets adapter; then confidence decides."""
+    confidence = hit.confidence if hit.confidence is not None else rule.confidence
+    return (rule.detector == "regex", rule.detector != "detect-secrets", int(confidence))
 
 
 def _touches_added(hit: Hit, doc: Document) -> bool:

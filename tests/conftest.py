@@ -39,9 +39,7 @@ def _pin_git_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
 
 
 def git(cwd: Path, *args: str, check: bool = True, env: dict[str, str] | None = None, input: str | None = None) -> str:
-    proc = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})}, input=input
-    )
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})}, input=input)
     if check and proc.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
     return proc.stdout.strip()
@@ -102,8 +100,15 @@ def run_guard(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatc
     yield run
 
 
-def guard_subprocess(*args: str, cwd: Path, input: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def guard_subprocess(
+    *args: str, cwd: Path, input: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run guard as a separate process, as hooks do."""
     return subprocess.run(
-        [sys.executable, "-m", "guard", *args], cwd=cwd, capture_output=True, text=True, input=input, env={**os.environ, **(env or {})}
+        [sys.executable, "-m", "guard", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        input=input,
+        env={**os.environ, **(env or {})},
     )

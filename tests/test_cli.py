@@ -88,7 +88,9 @@ def test_range_and_history_report_commits(repo: Repo, run_guard: Any) -> None:
         (dirty, "Ada Dev <ada@example.com>", "block"),
         (clean, "Ada Dev <ada@example.com>", "allow"),
     ]
-    assert [(f["rule_id"], f["path"], f["line"], f["commit"]) for f in doc["findings"]] == [("secret.github-pat", "b.txt", 1, dirty)]
+    assert [(f["rule_id"], f["path"], f["line"], f["commit"]) for f in doc["findings"]] == [
+        ("secret.github-pat", "b.txt", 1, dirty)
+    ]
     full = run_guard("scan", "--all-history", "--format", "json", cwd=repo.path)
     assert [c["sha"] for c in json.loads(full.out)["commits"]] == [base, dirty, clean]
 

@@ -20,14 +20,26 @@ examples = ['demo_${gen:lower:8}']
 """
 
 BAD = [
-    (BASE.replace('severity = "high"', 'severity = "huge"'), "rule secret.demo: severity: expected one of info|low|medium|high|critical, got 'huge'"),
-    (BASE.replace("pattern = 'demo_([a-z]{8})'", "pattern = 'demo_(['"), "rule secret.demo: pattern: invalid regular expression: "),
+    (
+        BASE.replace('severity = "high"', 'severity = "huge"'),
+        "rule secret.demo: severity: expected one of info|low|medium|high|critical, got 'huge'",
+    ),
+    (
+        BASE.replace("pattern = 'demo_([a-z]{8})'", "pattern = 'demo_(['"),
+        "rule secret.demo: pattern: invalid regular expression: ",
+    ),
     (BASE + "secret-group = 3\n", "rule secret.demo: secret-group: 3 is not a group of the pattern (1 groups)"),
     (BASE + "colour = 'red'\n", "rule secret.demo: colour: unknown key for a regex rule"),
     (BASE.replace('detector = "regex"', 'detector = "magic"'), "rule secret.demo: detector: unknown detector 'magic'"),
     (BASE.replace('id = "secret.demo"', 'id = "risk.demo"'), "rule risk.demo: id: must start with 'secret.' in this directory"),
-    (BASE.replace("examples = ['demo_${gen:lower:8}']", ""), "rule secret.demo: examples: a rule needs at least one positive example or case"),
-    (BASE.replace("${gen:lower:8}", "${gen:lower:x}"), "rule secret.demo: examples: ${gen:lower:x}: length must be a number from 1 to 4096"),
+    (
+        BASE.replace("examples = ['demo_${gen:lower:8}']", ""),
+        "rule secret.demo: examples: a rule needs at least one positive example or case",
+    ),
+    (
+        BASE.replace("${gen:lower:8}", "${gen:lower:x}"),
+        "rule secret.demo: examples: ${gen:lower:x}: length must be a number from 1 to 4096",
+    ),
     (BASE + "checks = ['crc64']\n", "rule secret.demo: checks: unknown check 'crc64'"),
     (BASE.replace('title = "Demo"\n', ""), "rule secret.demo: title: is required"),
 ]

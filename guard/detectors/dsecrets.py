@@ -14,6 +14,7 @@ from typing import Any
 
 from guard import rawget
 from guard.detectors.base import Hit
+from guard.detectors.checks import not_repetitive
 from guard.document import Document
 from guard.errors import RuleError
 
@@ -74,7 +75,8 @@ def keywords(prepared: Prepared) -> tuple[str, ...]:
 def _plugin(name: str) -> Any:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-    for cls in get_mapping_from_secret_type_to_class().values():
+    classes: list[Any] = list(get_mapping_from_secret_type_to_class().values())
+    for cls in classes:
         if cls.__name__ == name:
             return cls()
     raise LookupError(name)  # unreachable: prepare() checked the name
@@ -86,8 +88,19 @@ def detect(p: Prepared, doc: Document) -> Iterator[Hit]:
         if p.keywords and not any(k in text.lower() for k in p.keywords):
             continue
         for found in plugin.analyze_line(filename=doc.path, line=text, line_number=n):
-            value = found.secret_value
-            if not value:
+            value = _whole(plugin, text, found.secret_value or "")
+            if not value or not not_repetitive(value):  # ghp_xxxx... placeholders
                 continue
             col = text.find(value)
             yield Hit(n, n, col + 1 if col >= 0 else 1, value)
+
+
+def _whole(plugin: Any, line: str, value: str) -> str:
+    """detect-secrets returns a regex's first group; for prefix groups (`(ghp|gho)_...`) take the whole match."""
+    if len(value) >= 8:
+        return value
+    for regex in getattr(plugin, "denylist", ()):
+        for m in regex.finditer(line):
+            if m.groups() and m.group(1) == value and len(m.group(0)) > len(value):
+                return str(m.group(0))
+    return value

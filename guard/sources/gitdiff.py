@@ -116,7 +116,7 @@ def changes(
         new, old = delta.new_file, delta.old_file
         path = display_path(new.raw_path if status is not Status.DELETED else old.raw_path)
         old_path = display_path(old.raw_path) if status in (Status.RENAMED, Status.COPIED) else None
-        kind = _kind(new.mode, delta.is_binary)
+        kind = _kind(new.mode, bool(delta.is_binary))
         content = _blob_loader(repo, new.id)
         old_content = _blob_loader(repo, old.id)
         base = Change(

@@ -89,7 +89,7 @@ def commit_changes(repo: pygit2.Repository, c: pygit2.Commit, *, max_bytes: int 
         diff = c.tree.diff_to_tree(empty_tree(repo), context_lines=0, swap=True)
         yield from changes(repo, diff, commit=sha, max_bytes=max_bytes)
         return
-    first = repo.diff(parents[0].tree, c.tree, context_lines=0)
+    first = parents[0].tree.diff_to_tree(c.tree, context_lines=0)
     first.find_similar()
     if len(parents) == 1:
         yield from changes(repo, first, commit=sha, max_bytes=max_bytes)
@@ -97,7 +97,7 @@ def commit_changes(repo: pygit2.Repository, c: pygit2.Commit, *, max_bytes: int 
     # Lines of the merge result that are new relative to every parent.
     per_parent: list[dict[str, frozenset[int]]] = []
     for p in parents[1:]:
-        d = repo.diff(p.tree, c.tree, context_lines=0)
+        d = p.tree.diff_to_tree(c.tree, context_lines=0)
         per_parent.append({ch.path: ch.added_lines for ch in changes(repo, d, commit=sha, max_bytes=max_bytes)})
     for ch in changes(repo, first, commit=sha, max_bytes=max_bytes):
         keep = ch.added_lines
@@ -108,7 +108,7 @@ def commit_changes(repo: pygit2.Repository, c: pygit2.Commit, *, max_bytes: int 
 
 
 def _parents(repo: pygit2.Repository, c: pygit2.Commit) -> list[pygit2.Commit]:
-    out = []
+    out: list[pygit2.Commit] = []
     for pid in c.parent_ids:
         try:
             p = repo[pid]
