@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from guard.prefilter import KeywordIndex
+from guard.rules import load_builtin
+
+KEYWORDS = ["ghp_", "gh", "akia", "key", "keyring", "secret", "sk_live_", "sk_"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", set()),
+        ("nothing here", set()),
+        ("token ghp_abc", {"ghp_", "gh"}),
+        ("a keyring!", {"key", "keyring"}),
+        ("sk_live_x and akia", {"sk_live_", "sk_", "akia"}),
+        ("ghkey", {"gh", "key"}),
+    ],
+)
+def test_regex_fallback(text: str, expected: set[str]) -> None:
+    assert KeywordIndex(KEYWORDS, use_hyperscan=False).found(text) == frozenset(expected)
+
+
+def test_hyperscan_and_regex_agree_on_builtin_keywords() -> None:
+    pytest.importorskip("hyperscan")
+    words = sorted({k for r in load_builtin() for k in r.keywords})
+    fast = KeywordIndex(words, use_hyperscan=True)
+    slow = KeywordIndex(words, use_hyperscan=False)
+    assert (fast.engine, slow.engine) == ("hyperscan", "regex")
+    rng = random.Random(7)
+    alphabet = "abcdefghijklmnopqrstuvwxyz_-.=:0123456789 "
+    for _ in range(300):
+        parts = [
+            rng.choice(words) if rng.random() < 0.3 else "".join(rng.choices(alphabet, k=rng.randrange(1, 12))) for _ in range(8)
+        ]
+        text = "".join(parts)
+        assert fast.found(text) == slow.found(text), text
