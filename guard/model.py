@@ -150,6 +150,14 @@ class Commit:
 
 
 @dataclass(frozen=True, slots=True)
+class Snippet:
+    """Source lines around a finding for display, redacted by the scanner before they leave it."""
+
+    first_line: int  # 1-based number of lines[0]
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A rule matched. Holds a redacted secret and a hash, never the secret itself."""
 
@@ -166,6 +174,7 @@ class Finding:
     message: str
     redacted: str
     fingerprint: str
+    snippet: Snippet | None = field(default=None, compare=False, repr=False)  # a code frame, already redacted
 
 
 @dataclass(frozen=True, slots=True)

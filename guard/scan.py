@@ -12,7 +12,9 @@ import hashlib
 import re
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from guard import context
@@ -24,10 +26,13 @@ from guard.model import Change
 from guard.model import Confidence
 from guard.model import Finding
 from guard.model import Kind
+from guard.model import Snippet
 from guard.prefilter import KeywordIndex
 from guard.redact import redact
 from guard.rules import Rule
 
+_FRAME_WIDTH = 160
+_TOKEN_LIKE = re.compile(r"[A-Za-z0-9+/_=.-]{20,}")
 _PRAGMA = re.compile(r"guard:\s*allow(?![\w-])((?:[ \t]*,?[ \t]*(?:secret|risk)\.[\w.*-]+)*)", re.IGNORECASE)
 
 
@@ -92,10 +97,11 @@ class Engine:
         lowered = context.lowered_confidence(change.path)
         out: list[Finding] = []
         allowed: set[int] = set()
+        hits = [hit for _, hit in best.values()]
         for rule, hit in sorted(best.values(), key=lambda rh: (rh[1].line or 0, rh[1].column or 0, self._order[rh[0].id])):
             if hit.line is not None and pragma_allows(doc.line(hit.line), rule.id):
                 allowed.add(len(out))
-            out.append(_finding(rule, change, hit, lowered))
+            out.append(replace(_finding(rule, change, hit, lowered), snippet=frame(doc, hit, hits)))
         return Scanned(tuple(out), frozenset(allowed), None)
 
 
@@ -109,6 +115,43 @@ def _touches_added(hit: Hit, doc: Document) -> bool:
     assert hit.line is not None
     end = hit.end_line or hit.line
     return any(doc.is_added(n) for n in range(hit.line, end + 1))
+
+
+def _mask(text: str, n: int, hits: Sequence[Hit]) -> str:
+    """Line `n` of a code frame with every secret found in this change masked, and any other long token too."""
+    for h in hits:  # where the detector says a secret starts on this line
+        head = h.secret.strip().split("\n")[0]
+        if h.line == n and h.column and head and text[h.column - 1 : h.column - 1 + len(head)] == head:
+            text = text[: h.column - 1] + redact(head) + text[h.column - 1 + len(head) :]
+    pieces = {p.strip() for h in hits for p in h.secret.split("\n")}
+    for piece in sorted((p for p in pieces if len(p) >= 4), key=len, reverse=True):
+        text = text.replace(piece, redact(piece))
+    # A credential no rule matched may sit next to one that did: mask long tokens mixing letters and digits.
+    text = _TOKEN_LIKE.sub(lambda m: redact(m.group()) if _mixed(m.group()) else m.group(), text)
+    return text if len(text) <= _FRAME_WIDTH else text[:_FRAME_WIDTH] + "…"
+
+
+def _mixed(token: str) -> bool:
+    return any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+
+
+def frame(doc: Document, hit: Hit, hits: Sequence[Hit]) -> Snippet | None:
+    """The line before a finding, its first lines (at most 3) and the line after, redacted."""
+    if hit.line is None:
+        return None
+    lines: list[str] = []
+    first = max(1, hit.line - 1)
+    for n in range(first, min(hit.end_line or hit.line, hit.line + 2) + 2):
+        text = doc.line_map.get(n)
+        if text is None and 0 < n <= len(doc.lines):
+            text = doc.lines[n - 1]
+        if text is None:
+            if n < hit.line:
+                first = n + 1
+                continue
+            break
+        lines.append(_mask(text, n, hits))
+    return Snippet(first, tuple(lines)) if lines else None
 
 
 def _finding(rule: Rule, change: Change, hit: Hit, lowered: str | None) -> Finding:
