@@ -178,6 +178,9 @@ def rules_check(config_path: str | None, verbose: bool) -> None:
 
 def _register() -> None:
     """Commands defined in other CLI-layer modules (guard/cli_*.py), one line each."""
+    from guard import cli_server
+
+    cli_server.register(cli, hook_group)
 
 
 _register()

@@ -1,0 +1,70 @@
+"""Scan a push's new commits within the budget: Engine rules on added lines, path rules on every change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from fnmatch import fnmatchcase
+
+import pygit2
+
+from guard.config import Config
+from guard.model import Commit
+from guard.policy import Subject
+from guard.rules import Rule
+from guard.scan import Engine
+from guard.server.budget import Budget
+from guard.server.budget import DeadlineExceeded
+from guard.server.push import load_commit
+from guard.server.selfconfig import config_findings
+from guard.server.selfconfig import split_rules
+from guard.sources import history
+
+
+@dataclass
+class Scanned:
+    """What the scan got through (filled in as it goes, so a deadline keeps the partial result)."""
+
+    subjects: list[Subject] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    commits: list[Commit] = field(default_factory=list)
+    complete: int = 0  # commits scanned to the end
+
+
+def _excluded(path: str, globs: tuple[str, ...]) -> bool:
+    return any(fnmatchcase(path, g) for g in globs)
+
+
+def _scan(
+    repo: pygit2.Repository, shas: tuple[str, ...], rules: tuple[Rule, ...], cfg: Config, budget: Budget, out: Scanned
+) -> None:
+    engine_rules, path_rules = split_rules(rules)
+    engine = Engine(engine_rules)
+    for sha in shas:
+        if budget.expired():
+            budget.record("deadline", f"deadline of {budget.limits.deadline:g} s reached after {budget.elapsed():.2f} s")
+            return
+        commit = load_commit(repo, sha)
+        out.commits.append(history.commit_meta(commit))
+        for change in budget.limit(history.commit_changes(repo, commit, max_bytes=cfg.max_file_size)):
+            if cfg.exclude and _excluded(change.path, cfg.exclude):
+                continue
+            result = engine.scan_change(change)
+            if result.notice:
+                out.notices.append(f"{sha[:10]} {result.notice}")
+            out.subjects.extend(Subject(f, pragma=i in result.allowed) for i, f in enumerate(result.findings))
+            out.subjects.extend(Subject(f) for f in config_findings(change, path_rules))
+        if budget.overruns and any(o.kind in ("deadline", "bytes") for o in budget.overruns):
+            return
+        out.complete += 1
+
+
+def scan_commits(repo: pygit2.Repository, shas: tuple[str, ...], rules: tuple[Rule, ...], cfg: Config, budget: Budget) -> Scanned:
+    """Scan `shas` (oldest first) until done or out of budget; overruns land in `budget`."""
+    out = Scanned()
+    try:
+        with budget.alarm():
+            _scan(repo, shas, rules, cfg, budget, out)
+    except DeadlineExceeded:
+        budget.record("deadline", f"deadline of {budget.limits.deadline:g} s reached while scanning")
+    return out
