@@ -54,16 +54,19 @@ def _git_changes(req: Request, collected: _Collected) -> Iterator[Change]:
 
         yield from staged(repo, max_bytes=size)
         return
+    from guard.sources.gitlog import log_changes
+
     if req.mode == "range":
         assert req.rev_range is not None
         tips, hide = history.parse_range(repo, req.rev_range)
+        revs = [str(t) for t in tips] + [f"^{h}" for h in hide]
     else:
-        if repo.head_is_unborn and not list(repo.references):
+        if not list(repo.references):
             return
-        tips, hide = history.all_tips(repo), []
-    for c in history.walk(repo, tips, hide):
-        collected.commits.append(history.commit_meta(c))
-        yield from history.commit_changes(repo, c, max_bytes=size)
+        revs = ["--all"]
+    for sha, changes in log_changes(repo, revs, max_bytes=size):
+        collected.commits.append(history.commit_meta(repo[sha]))
+        yield from changes
 
 
 def execute(req: Request) -> tuple[Verdict, tuple[Rule, ...]]:

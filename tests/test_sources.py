@@ -171,3 +171,48 @@ def test_files_source_missing_path(tmp_path: Path) -> None:
 def test_secret_token_helper_is_deterministic() -> None:
     assert token(seed="a") == token(seed="a")
     assert token(seed="a") != token(seed="b")
+
+
+def test_git_log_source_agrees_with_pygit2(repo: Repo, tmp_path: Path) -> None:
+    from guard.sources.gitlog import log_changes
+
+    sub = Repo(tmp_path / "sub")
+    sub.path.mkdir()
+    sub.git("init", "-q")
+    sub.write("f", "x\n")
+    sub.commit()
+    repo.write("a.txt", "one\ntwo\n")
+    repo.write("crlf.txt", b"a\r\nb\r\n")
+    repo.write("gone.txt", "bye\n")
+    repo.write("blob.bin", b"\x00\x01")
+    repo.write("wide.txt", "first\n".encode("utf-16"))
+    os.symlink("a.txt", repo.path / "link")
+    (repo.path / os.fsdecode(b"caf\xe9 \"q\".txt")).write_text("odd\n")
+    repo.commit("first")
+    repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub.path), "vendor/sub")
+    repo.git("mv", "a.txt", "b.txt")
+    repo.write("b.txt", "one\ntwo\nthree\n")
+    repo.write("wide.txt", "first\nsecond\n".encode("utf-16"))
+    repo.git("rm", "-q", "gone.txt")
+    repo.commit("second")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.write("side.txt", "side\n")
+    repo.commit("side")
+    repo.git("checkout", "-q", "main")
+    repo.write("main.txt", "main\n")
+    repo.commit("main")
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "side")
+    repo.write("b.txt", "one\ntwo\nthree\nevil\n")
+    repo.git("add", "b.txt")
+    repo.git("commit", "-q", "-m", "merge")
+    r = open_repo(repo.path)
+
+    def key(changes: list[object]) -> list[tuple[object, ...]]:
+        return sorted((c.path, c.status, c.kind, c.added, c.old_path, c.skipped) for c in changes)  # type: ignore[attr-defined]
+
+    fast = {sha: key(chs) for sha, chs in log_changes(r, ["--all"])}
+    slow = {str(c.id): key(list(commit_changes(r, c))) for c in walk(r, all_tips(r))}
+    for sha in slow:
+        assert fast[sha] == slow[sha], sha
+    merge = r.revparse_single("HEAD")
+    assert fast[str(merge.id)] == [("b.txt", Status.MODIFIED, Kind.FILE, ((4, "evil"),), None, None)]

@@ -1,0 +1,270 @@
+"""History at git's own speed: stream `git log -p -U0` and parse it as it arrives.
+
+libgit2 builds patches about three times slower than git itself (1.8 s against
+0.5 s for the history of requests), so commit ranges and whole history go
+through one `git log` process. git produces on one core while guard parses and
+scans on the other. Merges use `--cc`, whose lines marked `+` in every column
+are new relative to every parent. Blob contents stay lazy: pygit2 reads a blob
+only when a detector asks for the whole file.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+
+import pygit2
+
+from guard.errors import GitError
+from guard.model import Blob
+from guard.model import Change
+from guard.model import Kind
+from guard.model import Status
+from guard.sources.gitdiff import DEFAULT_MAX_BYTES
+from guard.sources.gitdiff import _text_added
+from guard.sources.textio import display_path
+
+_ZERO = "0" * 40
+_KINDS = {"120000": Kind.SYMLINK, "160000": Kind.SUBMODULE}
+
+
+def unquote(path: bytes) -> bytes:
+    """Undo git's C-style quoting of unusual path names ("caf\\303\\251")."""
+    if not path.startswith(b'"'):
+        return path
+    out = bytearray()
+    i, body = 0, path[1:-1]
+    simple = {ord("n"): 10, ord("t"): 9, ord('"'): 34, ord("\\"): 92, ord("a"): 7, ord("b"): 8, ord("f"): 12, ord("r"): 13, ord("v"): 11}
+    while i < len(body):
+        ch = body[i]
+        if ch == 92 and i + 1 < len(body):
+            nxt = body[i + 1]
+            if 48 <= nxt <= 55:
+                out.append(int(body[i + 1 : i + 4], 8))
+                i += 4
+                continue
+            out.append(simple.get(nxt, nxt))
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return bytes(out)
+
+
+@dataclass
+class _File:
+    old_path: bytes = b""
+    new_path: bytes = b""
+    status: Status = Status.MODIFIED
+    mode: str = ""
+    old_id: str = _ZERO
+    new_id: str = _ZERO
+    binary: bool = False
+    combined: bool = False  # a merge's --cc entry
+    added: list[tuple[int, str]] = field(default_factory=list)
+    size: int = 0
+
+
+class _Parser:
+    def __init__(self, repo: pygit2.Repository, max_bytes: int) -> None:
+        self.repo = repo
+        self.max_bytes = max_bytes
+
+    def blob(self, hexid: str) -> Blob:
+        if hexid == _ZERO or not hexid:
+            return Blob()
+        repo = self.repo
+
+        def load() -> bytes | None:
+            try:
+                obj = repo[hexid]
+            except (KeyError, ValueError):
+                return None
+            return obj.data if isinstance(obj, pygit2.Blob) else None
+
+        return Blob(load)
+
+    def change(self, f: _File, commit: str) -> Change:
+        deleted = f.status is Status.DELETED
+        path = display_path(f.old_path if deleted else f.new_path)
+        old_path = display_path(f.old_path) if f.status in (Status.RENAMED, Status.COPIED) else None
+        kind = Kind.ABSENT if deleted else _KINDS.get(f.mode, Kind.BINARY if f.binary else Kind.FILE)
+        content, old = self.blob(f.new_id), self.blob(f.old_id)
+        base = dict(path=path, status=f.status, old_path=old_path, commit=commit, content=content, old_content=old)
+        if kind in (Kind.ABSENT, Kind.SYMLINK, Kind.SUBMODULE):
+            return Change(kind=kind, **base)  # type: ignore[arg-type]
+        if kind is Kind.BINARY:
+            data = content()
+            if data is not None and len(data) > self.max_bytes:
+                return Change(kind=kind, size=len(data), skipped=f"larger than {self.max_bytes} bytes ({len(data)})", **base)  # type: ignore[arg-type]
+            added = _text_added(old(), data) if data is not None else None
+            if added is None:
+                return Change(kind=kind, skipped="binary", **base)  # type: ignore[arg-type]
+            return Change(kind=Kind.FILE, added=added, **base)  # type: ignore[arg-type]
+        if f.size > self.max_bytes:
+            return Change(kind=kind, size=f.size, skipped=f"adds more than {self.max_bytes} bytes ({f.size})", **base)  # type: ignore[arg-type]
+        return Change(kind=kind, added=tuple(f.added), size=f.size, **base)  # type: ignore[arg-type]
+
+    def parse(self, lines: Iterator[bytes]) -> Iterator[tuple[str, list[Change]]]:
+        commit: str | None = None
+        changes: list[Change] = []
+        f: _File | None = None
+        in_hunk = False
+        columns = 1
+        new_line = 0
+        for raw in lines:
+            if raw.startswith(b"\0"):
+                self._flush(f, commit, changes)
+                if commit is not None:
+                    yield commit, changes
+                commit, changes, f, in_hunk = raw[1:].strip().decode("ascii"), [], None, False
+                continue
+            if raw.startswith((b"diff --git ", b"diff --cc ", b"diff --combined ")):
+                self._flush(f, commit, changes)
+                f, in_hunk = _File(), False
+                if raw.startswith(b"diff --git "):
+                    f.old_path = f.new_path = _git_header_path(raw[11:].rstrip(b"\n"))
+                else:
+                    f.old_path = f.new_path = unquote(raw.split(b" ", 2)[2].rstrip(b"\n"))
+                    f.combined = True
+                continue
+            if f is None:
+                continue
+            if in_hunk:
+                first = raw[:1]
+                if first == b"@":
+                    new_line = _hunk_start(raw)
+                    continue
+                if first == b"\\":  # "\ No newline at end of file"
+                    continue
+                prefix = raw[:columns]
+                if b"-" in prefix:
+                    continue
+                if prefix == b"+" * columns:
+                    text = raw[columns:].rstrip(b"\n")
+                    if text.endswith(b"\r"):
+                        text = text[:-1]
+                    f.added.append((new_line, text.decode("utf-8", "replace")))
+                    f.size += len(text) + 1
+                new_line += 1
+                continue
+            self._header(f, raw)
+            if raw.startswith(b"@@"):
+                in_hunk = True
+                columns = raw.index(b" ") - 1  # "@@" -> 1, "@@@" (two parents) -> 2
+                new_line = _hunk_start(raw)
+        self._flush(f, commit, changes)
+        if commit is not None:
+            yield commit, changes
+
+    def _flush(self, f: _File | None, commit: str | None, changes: list[Change]) -> None:
+        # A merge keeps only what is new to every parent; a file it took whole from one side is not its change.
+        if f is not None and commit is not None and not (f.combined and not f.added):
+            changes.append(self.change(f, commit))
+
+    @staticmethod
+    def _header(f: _File, raw: bytes) -> None:
+        line = raw.rstrip(b"\n")
+        if line.startswith(b"--- "):
+            if line != b"--- /dev/null" and not f.old_path:
+                f.old_path = unquote(line[4:].rstrip(b"\t"))[2:]  # git ends names with spaces with a TAB
+        elif line.startswith(b"+++ "):
+            if line != b"+++ /dev/null":
+                f.new_path = unquote(line[4:].rstrip(b"\t"))[2:]
+        elif line.startswith(b"new file mode "):
+            f.status, f.mode = Status.ADDED, line[14:].decode()
+        elif line.startswith(b"deleted file mode "):
+            f.status, f.mode = Status.DELETED, line[18:].decode()
+        elif line.startswith(b"new mode "):
+            old_kind = f.mode
+            f.mode = line[9:].decode()
+            if old_kind and _KINDS.get(old_kind) != _KINDS.get(f.mode):
+                f.status = Status.TYPECHANGE
+        elif line.startswith(b"old mode "):
+            f.mode = line[9:].decode()
+        elif line.startswith(b"rename from "):
+            f.status, f.old_path = Status.RENAMED, unquote(line[12:])
+        elif line.startswith(b"rename to "):
+            f.new_path = unquote(line[10:])
+        elif line.startswith(b"copy from "):
+            f.status, f.old_path = Status.COPIED, unquote(line[10:])
+        elif line.startswith(b"copy to "):
+            f.new_path = unquote(line[8:])
+        elif line.startswith(b"index "):
+            ids, _, mode = line[6:].partition(b" ")
+            old_id, _, new_id = ids.decode().rpartition("..")
+            f.old_id, f.new_id = old_id.split(",")[0], new_id
+            if mode and not f.mode:
+                f.mode = mode.decode()
+        elif line.startswith(b"Binary files ") or line.startswith(b"GIT binary patch"):
+            f.binary = True
+
+
+def _git_header_path(rest: bytes) -> bytes:
+    """The new path from `diff --git a/X b/Y` (exact when X == Y; renames override it later)."""
+    if rest.startswith(b'"'):
+        end = rest.index(b'" ', 1) + 1 if b'" ' in rest else len(rest)
+        return unquote(rest[:end])[2:]
+    if len(rest) % 2 == 1:
+        half = (len(rest) - 1) // 2
+        if rest[2:half] == rest[half + 3 :]:
+            return rest[2:half]
+    return rest.rpartition(b" b/")[2]
+
+
+def _hunk_start(raw: bytes) -> int:
+    """New-side start line of `@@ -a,b +c,d @@` (or the combined `@@@ ... +c,d @@@`)."""
+    plus = raw.index(b" +")
+    end = raw.index(b" ", plus + 2)
+    start = raw[plus + 2 : end].split(b",")[0]
+    return int(start)
+
+
+def log_changes(
+    repo: pygit2.Repository, revs: Sequence[str], *, stdin_revs: Sequence[str] = (), max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[tuple[str, list[Change]]]:
+    """(commit sha, its changes) for `git log REVS`, oldest first. With `stdin_revs`, exactly those commits."""
+    cmd = [
+        "git",
+        "-c",
+        "core.quotePath=true",
+        "log",
+        "-p",
+        "-U0",
+        "--cc",
+        "-M",
+        "--full-index",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--format=%x00%H",
+    ]
+    if stdin_revs:
+        cmd += ["--no-walk=unsorted", "--stdin"]
+    else:
+        cmd += ["--reverse", "--topo-order", *revs, "--"]
+    env = {**os.environ, "GIT_DIR": repo.path, "LC_ALL": "C"}
+    env.pop("GIT_WORK_TREE", None)
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE if stdin_revs else subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    assert proc.stdout is not None
+    if stdin_revs:
+        assert proc.stdin is not None
+        proc.stdin.write("".join(f"{r}\n" for r in stdin_revs).encode())
+        proc.stdin.close()
+    try:
+        yield from _Parser(repo, max_bytes).parse(iter(proc.stdout.readline, b""))
+    finally:
+        proc.stdout.close()
+        err = ""
+        if proc.stderr is not None:
+            err = proc.stderr.read().decode("utf-8", "replace").strip()
+            proc.stderr.close()
+        code = proc.wait()
+    if code != 0:
+        raise GitError(f"git log failed: {err.splitlines()[0] if err else f'exit {code}'}")
