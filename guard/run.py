@@ -44,6 +44,8 @@ class _Collected:
 
 
 def _git_changes(req: Request, collected: _Collected) -> Iterator[Change]:
+    import pygit2
+
     from guard.sources import gitdiff
     from guard.sources import history
 
@@ -65,7 +67,9 @@ def _git_changes(req: Request, collected: _Collected) -> Iterator[Change]:
             return
         revs = ["--all"]
     for sha, changes in log_changes(repo, revs, max_bytes=size):
-        collected.commits.append(history.commit_meta(repo[sha]))
+        obj = repo[sha]
+        assert isinstance(obj, pygit2.Commit)
+        collected.commits.append(history.commit_meta(obj))
         yield from changes
 
 

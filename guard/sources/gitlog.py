@@ -38,7 +38,17 @@ def unquote(path: bytes) -> bytes:
         return path
     out = bytearray()
     i, body = 0, path[1:-1]
-    simple = {ord("n"): 10, ord("t"): 9, ord('"'): 34, ord("\\"): 92, ord("a"): 7, ord("b"): 8, ord("f"): 12, ord("r"): 13, ord("v"): 11}
+    simple = {
+        ord("n"): 10,
+        ord("t"): 9,
+        ord('"'): 34,
+        ord("\\"): 92,
+        ord("a"): 7,
+        ord("b"): 8,
+        ord("f"): 12,
+        ord("r"): 13,
+        ord("v"): 11,
+    }
     while i < len(body):
         ch = body[i]
         if ch == 92 and i + 1 < len(body):
