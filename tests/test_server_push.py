@@ -172,7 +172,8 @@ def test_force_push_is_scanned_and_reported(repo: Repo, server: Server) -> None:
     pushed = push(repo, str(server.bare), "+main", env=server.env())
     assert pushed.code == 0, pushed.out
     assert server.ref("refs/heads/main") == new_tip
-    expected = f"guard: refs/heads/main: FORCED update {old_tip[:10]} -> {new_tip[:10]}: 2 commits dropped from the branch, 1 new commit"
+    moved = f"{old_tip[:10]} -> {new_tip[:10]}"
+    expected = f"guard: refs/heads/main: FORCED update {moved}: 2 commits dropped from the branch, 1 new commit"
     assert expected in pushed.remote()
     ref = server.last()["refs"][0]
     assert (ref["kind"], ref["dropped"], ref["commits"]) == ("force", 2, 1)
@@ -206,7 +207,8 @@ def test_commit_cap_fail_closed_rejects(repo: Repo, server: Server) -> None:
     assert "guard: fail-closed: push rejected because part of it was not scanned; push fewer commits at a time" in lines
     event = server.last()
     assert event["overruns"] == [{"kind": "commits", "detail": "3 new commits, over the cap of 1: only the newest 1 are scanned"}]
-    assert (event["reasons"], event["fail_mode"], event["scanned_commits"]) == (["budget overrun (fail-closed)"], "fail-closed", 1)
+    assert event["reasons"] == ["budget overrun (fail-closed)"]
+    assert (event["fail_mode"], event["scanned_commits"]) == ("fail-closed", 1)
 
 
 def test_commit_cap_fail_open_accepts_but_still_blocks_what_it_scanned(repo: Repo, server: Server) -> None:
