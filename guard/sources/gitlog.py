@@ -11,11 +11,13 @@ only when a detector asks for the whole file.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from typing import IO
 
 import pygit2
 
@@ -119,57 +121,46 @@ class _Parser:
             return Change(kind=kind, size=f.size, skipped=f"adds more than {self.max_bytes} bytes ({f.size})", **base)  # type: ignore[arg-type]
         return Change(kind=kind, added=tuple(f.added), size=f.size, **base)  # type: ignore[arg-type]
 
-    def parse(self, lines: Iterator[bytes]) -> Iterator[tuple[str, list[Change]]]:
-        commit: str | None = None
+    def parse(self, stream: IO[bytes]) -> Iterator[tuple[str, list[Change]]]:
+        """Read git's output in large blocks. A commit starts with a NUL at the start of a line:
+        diff lines start with a prefix character, so only the format string puts a NUL there."""
+        rest = b"\n"
+        while True:
+            block = stream.read(1 << 20)
+            parts = (rest + block).split(b"\n\0")
+            rest = parts.pop() if block else b""
+            for record in parts:
+                if record:
+                    yield self.commit(record)
+            if not block:
+                return
+
+    def commit(self, record: bytes) -> tuple[str, list[Change]]:
+        sha = record[:40].decode("ascii")
         changes: list[Change] = []
-        f: _File | None = None
-        in_hunk = False
-        columns = 1
-        new_line = 0
-        for raw in lines:
-            if raw.startswith(b"\0"):
-                self._flush(f, commit, changes)
-                if commit is not None:
-                    yield commit, changes
-                commit, changes, f, in_hunk = raw[1:].strip().decode("ascii"), [], None, False
-                continue
-            if raw.startswith((b"diff --git ", b"diff --cc ", b"diff --combined ")):
-                self._flush(f, commit, changes)
-                f, in_hunk = _File(), False
-                if raw.startswith(b"diff --git "):
-                    f.old_path = f.new_path = _git_header_path(raw[11:].rstrip(b"\n"))
-                else:
-                    f.old_path = f.new_path = unquote(raw.split(b" ", 2)[2].rstrip(b"\n"))
-                    f.combined = True
-                continue
-            if f is None:
-                continue
-            if in_hunk:
-                first = raw[:1]
-                if first == b"@":
-                    new_line = _hunk_start(raw)
-                    continue
-                if first == b"\\":  # "\ No newline at end of file"
-                    continue
-                prefix = raw[:columns]
-                if b"-" in prefix:
-                    continue
-                if prefix == b"+" * columns:
-                    text = raw[columns:].rstrip(b"\n")
-                    if text.endswith(b"\r"):
-                        text = text[:-1]
-                    f.added.append((new_line, text.decode("utf-8", "replace")))
-                    f.size += len(text) + 1
-                new_line += 1
-                continue
-            self._header(f, raw)
-            if raw.startswith(b"@@"):
-                in_hunk = True
-                columns = raw.index(b" ") - 1  # "@@" -> 1, "@@@" (two parents) -> 2
-                new_line = _hunk_start(raw)
-        self._flush(f, commit, changes)
-        if commit is not None:
-            yield commit, changes
+        for section in record[40:].split(b"\ndiff --")[1:]:
+            self._flush(self.file(section), sha, changes)
+        return sha, changes
+
+    def file(self, section: bytes) -> _File:
+        f = _File()
+        head_end = section.find(b"\n@@")
+        head = section if head_end < 0 else section[:head_end]
+        first, _, others = head.partition(b"\n")
+        if first.startswith(b"git "):
+            f.old_path = f.new_path = _git_header_path(first[4:])
+        else:  # "cc PATH" or "combined PATH": a merge
+            f.old_path = f.new_path = unquote(first.split(b" ", 1)[1])
+            f.combined = True
+        for line in others.split(b"\n"):
+            self._header(f, line)
+        if head_end >= 0:
+            body = section[head_end + 1 :]
+            if f.combined:
+                _combined_hunks(f, body)
+            else:
+                _hunks(f, body)
+        return f
 
     def _flush(self, f: _File | None, commit: str | None, changes: list[Change]) -> None:
         # A merge keeps only what is new to every parent; a file it took whole from one side is not its change.
@@ -178,7 +169,7 @@ class _Parser:
 
     @staticmethod
     def _header(f: _File, raw: bytes) -> None:
-        line = raw.rstrip(b"\n")
+        line = raw
         if line.startswith(b"--- "):
             if line != b"--- /dev/null" and not f.old_path:
                 f.old_path = unquote(line[4:].rstrip(b"\t"))[2:]  # git ends names with spaces with a TAB
@@ -212,6 +203,42 @@ class _Parser:
                 f.mode = mode.decode()
         elif line.startswith(b"Binary files ") or line.startswith(b"GIT binary patch"):
             f.binary = True
+
+
+_HUNK = re.compile(rb"^@@ -[0-9,]+ \+([0-9]+)(?:,[0-9]+)? @@[^\n]*\n?", re.MULTILINE)
+
+
+def _hunks(f: _File, body: bytes) -> None:
+    """Zero-context hunks: after each header, the `+` lines are the new lines from its start."""
+    heads = list(_HUNK.finditer(body))
+    for i, m in enumerate(heads):
+        seg = body[m.end() : heads[i + 1].start() if i + 1 < len(heads) else len(body)]
+        texts = [ln[1:] for ln in seg.decode("utf-8", "replace").split("\n") if ln[:1] == "+"]
+        start = int(m.group(1))
+        for n, text in enumerate(texts, start):
+            if text.endswith("\r"):
+                text = text[:-1]
+            f.added.append((n, text))
+            f.size += len(text) + 1
+
+
+def _combined_hunks(f: _File, body: bytes) -> None:
+    """A merge's --cc hunks: a line is new only when every parent column says `+`."""
+    columns, new_line = 1, 0
+    for raw in body.split(b"\n"):
+        if raw.startswith(b"@@"):
+            columns = raw.index(b" ") - 1  # "@@@" (two parents) -> 2
+            new_line = _hunk_start(raw)
+            continue
+        prefix = raw[:columns]
+        if not raw or raw[:1] == b"\\" or b"-" in prefix:
+            continue
+        if prefix == b"+" * columns:
+            text = raw[columns:].decode("utf-8", "replace")
+            text = text[:-1] if text.endswith("\r") else text
+            f.added.append((new_line, text))
+            f.size += len(text) + 1
+        new_line += 1
 
 
 def _git_header_path(rest: bytes) -> bytes:
@@ -268,7 +295,7 @@ def log_changes(
         proc.stdin.write("".join(f"{r}\n" for r in stdin_revs).encode())
         proc.stdin.close()
     try:
-        yield from _Parser(repo, max_bytes).parse(iter(proc.stdout.readline, b""))
+        yield from _Parser(repo, max_bytes).parse(proc.stdout)
     finally:
         proc.stdout.close()
         err = ""
