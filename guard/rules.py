@@ -213,7 +213,11 @@ def load_dir(root: Path, *, shown_root: str | None = None) -> list[Rule]:
 
 @cache
 def load_builtin() -> tuple[Rule, ...]:
-    return tuple(load_dir(builtin_dir(), shown_root="rules"))
+    from guard.rulecache import cached
+
+    root = builtin_dir()
+    files = sorted(p for family in FAMILIES for p in (root / family).glob("*.toml"))
+    return cached(files, lambda: tuple(load_dir(root, shown_root="rules")))
 
 
 def combine(groups: Iterable[Iterable[Rule]], disabled: frozenset[str] = frozenset()) -> tuple[Rule, ...]:

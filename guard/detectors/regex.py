@@ -7,6 +7,7 @@ from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from guard import rawget
@@ -19,14 +20,33 @@ from guard.errors import RuleError
 KEYS = frozenset(("pattern", "secret-group", "keywords", "min-entropy", "checks", "allow-values"))
 
 
+@cache
+def _compile(source: str) -> re.Pattern[str]:
+    return re.compile(source)
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    pattern: re.Pattern[str]
+    """Picklable (the rule cache stores it): patterns are kept as source and compiled on first use."""
+
+    source: str
     group: int | str
     keywords: tuple[str, ...]
     min_entropy: float
-    checks: tuple[Callable[[str], bool], ...]
-    allow: re.Pattern[str] | None
+    check_names: tuple[str, ...]
+    allow_source: str | None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _compile(self.source)
+
+    @property
+    def checks(self) -> tuple[Callable[[str], bool], ...]:
+        return tuple(CHECKS[n] for n in self.check_names)
+
+    @property
+    def allow(self) -> re.Pattern[str] | None:
+        return _compile(self.allow_source) if self.allow_source else None
 
 
 def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
@@ -35,7 +55,7 @@ def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
 
     source = rawget.get(raw, "pattern", str, fail)
     try:
-        pattern = re.compile(source)
+        pattern = _compile(source)
     except re.error as e:
         raise fail("pattern", f"invalid regular expression: {e}") from None
     group: int | str
@@ -55,17 +75,19 @@ def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
     if unknown:
         raise fail("checks", f"unknown check {unknown[0]!r} (known: {', '.join(sorted(CHECKS))})")
     allow_src = rawget.get_strs(raw, "allow-values", fail)
+    allow = "|".join(f"(?:{a})" for a in allow_src) if allow_src else None
     try:
-        allow = re.compile("|".join(f"(?:{a})" for a in allow_src)) if allow_src else None
+        if allow:
+            _compile(allow)
     except re.error as e:
         raise fail("allow-values", f"invalid regular expression: {e}") from None
     return Prepared(
-        pattern=pattern,
+        source=source,
         group=group,
         keywords=keywords,
         min_entropy=rawget.get(raw, "min-entropy", float, fail, 0.0),
-        checks=tuple(CHECKS[n] for n in names),
-        allow=allow,
+        check_names=names,
+        allow_source=allow,
     )
 
 
@@ -74,16 +96,17 @@ def keywords(prepared: Prepared) -> tuple[str, ...]:
 
 
 def detect(p: Prepared, doc: Document) -> Iterator[Hit]:
+    pattern, allow, checks = p.pattern, p.allow, p.checks
     for region in doc.regions:
-        for m in p.pattern.finditer(region.text):
+        for m in pattern.finditer(region.text):
             secret = m.group(p.group)
             if not secret:
                 continue
             if p.min_entropy and shannon(secret) < p.min_entropy:
                 continue
-            if p.allow is not None and p.allow.search(secret):
+            if allow is not None and allow.search(secret):
                 continue
-            if not all(check(secret) for check in p.checks):
+            if not all(check(secret) for check in checks):
                 continue
             start, end = m.span(p.group)
             line, col = region.position(start)
