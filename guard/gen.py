@@ -46,6 +46,7 @@ CHARSETS = {
     "b64": string.ascii_letters + string.digits + "+/",
     "b64url": string.ascii_letters + string.digits + "-_",
     "b32": string.ascii_uppercase + "234567",
+    "b32-lower": string.ascii_lowercase + "234567",
 }
 
 _TOKEN = re.compile(r"\$\{gen:([^}]*)\}")
