@@ -19,7 +19,7 @@ from guard.errors import GuardError
 
 EXIT_BLOCKED = 1
 # Reporter names (guard/report/__init__.py REPORTERS); kept here so start-up imports nothing else.
-FORMATS = ["text", "json"]
+FORMATS = ["text", "json", "sarif", "github", "gitlab", "gitlab-codequality", "junit"]
 
 
 def _config(explicit: str | None, root: Path):  # type: ignore[no-untyped-def]
