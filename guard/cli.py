@@ -178,9 +178,11 @@ def rules_check(config_path: str | None, verbose: bool) -> None:
 
 def _register() -> None:
     """Commands defined in other CLI-layer modules (guard/cli_*.py), one line each."""
+    from guard import cli_report
     from guard import cli_server
 
     cli_server.register(cli, hook_group)
+    cli_report.register(cli)
 
 
 _register()

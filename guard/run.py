@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -29,6 +31,21 @@ class Request:
     repo: Path = Path(".")
     extra_exclude: tuple[str, ...] = ()
     config: Config = field(default_factory=Config)
+    baseline: frozenset[str] = frozenset()  # fingerprints of known findings: policy turns them off
+
+
+Progress = Callable[[int], None]  # called with the number of commits read so far
+
+
+@dataclass(frozen=True, slots=True)
+class Extras:
+    """What a CLI-layer module adds to a command it does not own (guard/cli_report.py: `scan --baseline`)."""
+
+    baseline_file: Path | None = None  # instead of the config's `baseline`
+    progress: Progress | None = None
+
+
+EXTRAS: ContextVar[Extras | None] = ContextVar("guard_run_extras", default=None)
 
 
 def active_rules(cfg: Config) -> tuple[Rule, ...]:
@@ -43,7 +60,7 @@ class _Collected:
     commits: list[Commit] = field(default_factory=list)
 
 
-def _git_changes(req: Request, collected: _Collected) -> Iterator[Change]:
+def _git_changes(req: Request, collected: _Collected, progress: Progress | None) -> Iterator[Change]:
     import pygit2
 
     from guard.sources import gitdiff
@@ -70,11 +87,24 @@ def _git_changes(req: Request, collected: _Collected) -> Iterator[Change]:
         obj = repo[sha]
         assert isinstance(obj, pygit2.Commit)
         collected.commits.append(history.commit_meta(obj))
+        if progress is not None:
+            progress(len(collected.commits))
         yield from changes
 
 
-def execute(req: Request) -> tuple[Verdict, tuple[Rule, ...]]:
+def _known(req: Request, extras: Extras) -> frozenset[str]:
+    path = extras.baseline_file or req.config.baseline
+    if path is None:
+        return req.baseline
+    from guard import baseline
+
+    return req.baseline | baseline.load_fingerprints(path)
+
+
+def execute(req: Request, progress: Progress | None = None) -> tuple[Verdict, tuple[Rule, ...]]:
     cfg = req.config
+    extras = EXTRAS.get() or Extras()
+    known = _known(req, extras)
     rules = active_rules(cfg)
     engine = Engine(rules)
     collected = _Collected()
@@ -85,7 +115,7 @@ def execute(req: Request) -> tuple[Verdict, tuple[Rule, ...]]:
             req.paths or (".",), max_bytes=cfg.max_file_size, exclude=cfg.exclude + req.extra_exclude
         )
     else:
-        changes = _git_changes(req, collected)
+        changes = _git_changes(req, collected, progress or extras.progress)
     subjects: list[Subject] = []
     notices: list[str] = []
     exclude = cfg.exclude + req.extra_exclude
@@ -94,6 +124,8 @@ def execute(req: Request) -> tuple[Verdict, tuple[Rule, ...]]:
     for scanned in scan(changes, engine, exclude=exclude):
         if scanned.notice:
             notices.append(scanned.notice)
-        subjects.extend(Subject(f, pragma=i in scanned.allowed) for i, f in enumerate(scanned.findings))
+        subjects.extend(
+            Subject(f, pragma=i in scanned.allowed, in_baseline=f.fingerprint in known) for i, f in enumerate(scanned.findings)
+        )
     verdict = decide(subjects, cfg, stage=req.stage, commits=collected.commits, notices=notices)
     return verdict, rules
