@@ -67,7 +67,9 @@ def test_sample_is_valid_sarif_within_github_limits() -> None:
     doc = render(sample_verdict())
     validate(doc)
     (run,) = doc["runs"]
-    assert [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in run["results"]] == [
+    assert [
+        (r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in run["results"]
+    ] == [
         ("risk.ci-checks-disabled", "warning", ".github/workflows/ci.yml"),
         ("secret.generic-password", "warning", "deploy/%3Cprod%3E%26.env"),
         ("secret.github-pat", "note", "docs/example.md"),
@@ -80,7 +82,9 @@ def test_sample_is_valid_sarif_within_github_limits() -> None:
 def test_file_level_finding_has_no_region() -> None:
     doc = render(sample_verdict())
     risk = doc["runs"][0]["results"][0]
-    assert risk["locations"] == [{"physicalLocation": {"artifactLocation": {"uri": ".github/workflows/ci.yml", "uriBaseId": "%SRCROOT%"}}}]
+    assert risk["locations"] == [
+        {"physicalLocation": {"artifactLocation": {"uri": ".github/workflows/ci.yml", "uriBaseId": "%SRCROOT%"}}}
+    ]
 
 
 def test_rule_metadata_for_github() -> None:
@@ -150,7 +154,11 @@ def test_long_rule_text_is_clipped_and_tags_capped() -> None:
     doc = render(Verdict((Decision(f, Action.WARN, "warns"),)), {"secret.long": long})
     validate(doc)
     (d,) = doc["runs"][0]["tool"]["driver"]["rules"]
-    assert (len(d["shortDescription"]["text"]), len(d["fullDescription"]["text"]), len(d["properties"]["tags"])) == (1024, 1024, 20)
+    assert (len(d["shortDescription"]["text"]), len(d["fullDescription"]["text"]), len(d["properties"]["tags"])) == (
+        1024,
+        1024,
+        20,
+    )
 
 
 def test_scan_cli_writes_valid_sarif_without_the_secret(repo: Repo, run_guard: Any) -> None:
