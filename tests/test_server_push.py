@@ -1,8 +1,12 @@
-"""End to end: real `git push` over a local path into a bare repository with guard's pre-receive hook."""
+"""End to end: real `git push` into a bare repository with guard's pre-receive hook.
+
+Every test runs over a local path, and (marked slow) over git daemon and git http-backend on loopback.
+"""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,9 +31,12 @@ def _no_forge_identity(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(var, raising=False)
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Server:
-    return make_server(tmp_path / "srv")
+@pytest.fixture(params=["path", pytest.param("daemon", marks=pytest.mark.slow), pytest.param("http", marks=pytest.mark.slow)])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    """The same bare repository reached over a local path, git daemon or git http-backend on 127.0.0.1."""
+    srv = make_server(tmp_path / "srv", transport=request.param)
+    yield srv
+    srv.close()
 
 
 def head(repo: Repo) -> str:
@@ -39,7 +46,7 @@ def head(repo: Repo) -> str:
 def clean_main(repo: Repo, server: Server) -> str:
     repo.write("README.md", "# app\n")
     sha = repo.commit("initial")
-    pushed = push(repo, str(server.bare), "main", env=server.env())
+    pushed = server.push(repo, "main")
     assert pushed.code == 0, pushed.out
     return sha
 
@@ -47,12 +54,17 @@ def clean_main(repo: Repo, server: Server) -> str:
 def test_clean_push_is_accepted_and_logged(repo: Repo, server: Server) -> None:
     repo.write("app.py", "import os\nTOKEN = os.environ['TOKEN']\n")
     sha = repo.commit("app")
-    pushed = push(repo, str(server.bare), "main", env=server.env(USER="ada"))
+    pushed = server.push(repo, "main", user="ada")
     assert pushed.code == 0, pushed.out
     assert server.ref("refs/heads/main") == sha
     assert "guard: refs/heads/main: create, 1 new commit" in pushed.remote()
     event = server.last()
-    assert (event["hook"], event["decision"], event["pusher"], event["platform"]) == ("pre-receive", "accept", "ada", "local")
+    assert (event["hook"], event["decision"], event["pusher"], event["platform"]) == (
+        "pre-receive",
+        "accept",
+        "ada",
+        server.platform,
+    )
     assert event["refs"] == [
         {"ref": "refs/heads/main", "old": "0" * 40, "new": sha, "kind": "create", "family": "branch", "commits": 1}
     ]
@@ -64,7 +76,7 @@ def test_secret_in_last_commit_is_rejected_and_ref_not_updated(repo: Repo, serve
     secret = token()
     repo.write("config.py", f"DEBUG = False\nGITHUB_TOKEN = '{secret}'\n")
     sha = repo.commit("config")
-    pushed = push(repo, str(server.bare), "main", env=server.env())
+    pushed = server.push(repo, "main")
     assert pushed.code != 0
     assert server.ref("refs/heads/main") == base
     lines = pushed.remote()
@@ -98,7 +110,7 @@ def test_secret_in_second_of_three_commits_of_a_new_branch_is_rejected(repo: Rep
     second = repo.commit("two")
     repo.write("settings.ini", "[github]\ntoken = ${GITHUB_TOKEN}\n")
     repo.commit("three: take it out again")
-    pushed = push(repo, str(server.bare), "feature", env=server.env())
+    pushed = server.push(repo, "feature")
     assert pushed.code != 0
     assert server.ref("refs/heads/feature") is None
     assert f"guard: BLOCK {RULE}  {second[:10]}  settings.ini:2  {MASKED}  (refs/heads/feature)" in pushed.remote()
@@ -116,7 +128,7 @@ def test_multi_ref_push_with_only_the_second_ref_dirty_is_rejected_whole(repo: R
     repo.git("switch", "-q", "-c", "beta", base)
     repo.write("beta.env", f"TOKEN={token()}\n")
     beta = repo.commit("beta")
-    pushed = push(repo, str(server.bare), "alpha", "beta", env=server.env())
+    pushed = server.push(repo, "alpha", "beta")
     assert pushed.code != 0
     assert (server.ref("refs/heads/alpha"), server.ref("refs/heads/beta")) == (None, None)
     lines = pushed.remote()
@@ -136,7 +148,7 @@ def test_branch_created_from_accepted_history_scans_nothing(repo: Repo, server: 
     assert push(repo, str(server.bare), "main").code == 0
     shutil.move(hook.with_name("off"), hook)
     repo.git("branch", "copy")
-    pushed = push(repo, str(server.bare), "copy", env=server.env())
+    pushed = server.push(repo, "copy")
     assert pushed.code == 0, pushed.out
     assert server.ref("refs/heads/copy") == old
     assert "guard: refs/heads/copy: create, 0 new commits" in pushed.remote()
@@ -147,8 +159,8 @@ def test_branch_created_from_accepted_history_scans_nothing(repo: Repo, server: 
 def test_deletion_is_accepted_and_logged(repo: Repo, server: Server) -> None:
     base = clean_main(repo, server)
     repo.git("branch", "topic")
-    assert push(repo, str(server.bare), "topic", env=server.env()).code == 0
-    pushed = push(repo, str(server.bare), ":topic", env=server.env())
+    assert server.push(repo, "topic").code == 0
+    pushed = server.push(repo, ":topic")
     assert pushed.code == 0, pushed.out
     assert server.ref("refs/heads/topic") is None
     assert "guard: refs/heads/topic: delete" in pushed.remote()
@@ -165,11 +177,11 @@ def test_force_push_is_scanned_and_reported(repo: Repo, server: Server) -> None:
         repo.write(f"{name}.txt", name)
         repo.commit(name)
     old_tip = head(repo)
-    assert push(repo, str(server.bare), "main", env=server.env()).code == 0
+    assert server.push(repo, "main").code == 0
     repo.git("reset", "-q", "--hard", first)
     repo.write("d.txt", "rewritten\n")
     new_tip = repo.commit("d")
-    pushed = push(repo, str(server.bare), "+main", env=server.env())
+    pushed = server.push(repo, "+main")
     assert pushed.code == 0, pushed.out
     assert server.ref("refs/heads/main") == new_tip
     moved = f"{old_tip[:10]} -> {new_tip[:10]}"
@@ -181,7 +193,7 @@ def test_force_push_is_scanned_and_reported(repo: Repo, server: Server) -> None:
     repo.git("reset", "-q", "--hard", first)
     repo.write("e.env", f"TOKEN={token(seed='force')}\n")
     dirty = repo.commit("e")
-    rejected = push(repo, str(server.bare), "+main", env=server.env())
+    rejected = server.push(repo, "+main")
     assert rejected.code != 0
     assert server.ref("refs/heads/main") == new_tip
     assert f"guard: BLOCK {RULE}  {dirty[:10]}  e.env:1  {MASKED}  (refs/heads/main)" in rejected.remote()
@@ -199,7 +211,7 @@ def _three_commits(repo: Repo, dirty_last: bool = False) -> list[str]:
 def test_commit_cap_fail_closed_rejects(repo: Repo, server: Server) -> None:
     server.configure('[server]\nmax-commits = 1\non-overrun = "fail-closed"\n')
     _three_commits(repo)
-    pushed = push(repo, str(server.bare), "main", env=server.env())
+    pushed = server.push(repo, "main")
     assert pushed.code != 0
     assert server.ref("refs/heads/main") is None
     lines = pushed.remote()
@@ -214,7 +226,7 @@ def test_commit_cap_fail_closed_rejects(repo: Repo, server: Server) -> None:
 def test_commit_cap_fail_open_accepts_but_still_blocks_what_it_scanned(repo: Repo, server: Server) -> None:
     server.configure('[server]\nmax-commits = 1\non-overrun = "fail-open"\n')
     shas = _three_commits(repo)
-    pushed = push(repo, str(server.bare), "main", env=server.env())
+    pushed = server.push(repo, "main")
     assert pushed.code == 0, pushed.out
     assert server.ref("refs/heads/main") == shas[-1]
     assert "guard: fail-open: push accepted although part of it was not scanned (logged)" in pushed.remote()
@@ -222,7 +234,7 @@ def test_commit_cap_fail_open_accepts_but_still_blocks_what_it_scanned(repo: Rep
     assert (event["decision"], event["overruns"][0]["kind"]) == ("accept", "commits")
     repo.git("switch", "-q", "-c", "more")
     dirty = _three_commits(repo, dirty_last=True)[-1]
-    blocked = push(repo, str(server.bare), "more", env=server.env())
+    blocked = server.push(repo, "more")
     assert blocked.code != 0
     assert f"guard: BLOCK {RULE}  {dirty[:10]}  f2.txt:1  {MASKED}  (refs/heads/more)" in blocked.remote()
 
@@ -232,7 +244,7 @@ def test_deadline_overrun_follows_the_fail_mode(repo: Repo, server: Server, mode
     server.configure(f'[server]\ndeadline = 0.001\non-overrun = "{mode}"\n')
     repo.write("a.txt", "a\n")
     sha = repo.commit("a")
-    pushed = push(repo, str(server.bare), "main", env=server.env())
+    pushed = server.push(repo, "main")
     assert (pushed.code == 0) is accepted, pushed.out
     assert server.ref("refs/heads/main") == (sha if accepted else None)
     budget = [ln for ln in pushed.remote() if ln.startswith("guard: budget: ")]
@@ -250,7 +262,7 @@ def test_guard_sees_objects_that_exist_only_in_the_quarantine(repo: Repo, server
     sha = repo.commit("quarantined")
     blob = repo.git("rev-parse", "HEAD:only-here.cfg")
     assert not server.has_object(blob)
-    pushed = push(repo, str(server.bare), "main", env=server.env())
+    pushed = server.push(repo, "main")
     assert pushed.code != 0
     assert f"guard: BLOCK {RULE}  {sha[:10]}  only-here.cfg:1  {MASKED}  (refs/heads/main)" in pushed.remote()
     event = server.last()
@@ -270,7 +282,7 @@ def test_breakglass_by_an_allowed_user_passes_and_is_logged(repo: Repo, server: 
     server.configure(BREAKGLASS)
     repo.write("deploy.sh", f"export GH={token(seed='bg')}\n")
     sha = repo.commit("hotfix")
-    pushed = push(repo, str(server.bare), "main", env=server.env(USER="alice"), options=(f"guard.breakglass={REASON}",))
+    pushed = server.push(repo, "main", user="alice", options=(f"guard.breakglass={REASON}",))
     assert pushed.code == 0, pushed.out
     assert server.ref("refs/heads/main") == sha
     assert f"guard: break-glass by alice: {REASON!r}: accepted despite blocking findings; logged" in pushed.remote()
@@ -284,7 +296,7 @@ def test_breakglass_by_another_user_is_refused_and_logged(repo: Repo, server: Se
     server.configure(BREAKGLASS)
     repo.write("deploy.sh", f"export GH={token(seed='bg')}\n")
     repo.commit("hotfix")
-    pushed = push(repo, str(server.bare), "main", env=server.env(USER="bob"), options=(f"guard.breakglass={REASON}",))
+    pushed = server.push(repo, "main", user="bob", options=(f"guard.breakglass={REASON}",))
     assert pushed.code != 0
     assert server.ref("refs/heads/main") is None
     assert "guard: break-glass refused: bob may not use it (server config breakglass-users); logged" in pushed.remote()
@@ -299,7 +311,7 @@ def test_server_config_in_the_pushed_tree_is_ignored(repo: Repo, server: Server)
     repo.write("pyproject.toml", f'[project]\nname = "app"\n\n[tool.guard]\ndisable = ["{RULE}"]\n')
     repo.write("app.py", f"TOKEN = '{token(seed='tree')}'\n")
     sha = repo.commit("silence guard")
-    pushed = push(repo, str(server.bare), "main", env=server.env(USER="mallory"), options=("guard.breakglass=trust me",))
+    pushed = server.push(repo, "main", user="mallory", options=("guard.breakglass=trust me",))
     assert pushed.code != 0
     assert server.ref("refs/heads/main") is None
     lines = pushed.remote()
@@ -321,10 +333,10 @@ def test_server_config_actions_apply_to_pushed_guard_config(repo: Repo, server: 
     clean_main(repo, server)
     repo.write(".pre-commit-config.yaml", "repos: []\n")
     repo.commit("drop hooks (no guard hook before: nothing removed)")
-    assert push(repo, str(server.bare), "main", env=server.env()).code == 0
+    assert server.push(repo, "main").code == 0
     repo.write(".guard.toml", "exclude = ['**']\n")
     sha = repo.commit("exclude everything")
-    pushed = push(repo, str(server.bare), "main", env=server.env())
+    pushed = server.push(repo, "main")
     assert pushed.code != 0
     assert f"guard: BLOCK risk.guard-config-changed  {sha[:10]}  .guard.toml  (refs/heads/main)" in pushed.remote()
 
@@ -335,7 +347,7 @@ def test_annotated_tag_on_an_unpushed_commit_is_scanned(repo: Repo, server: Serv
     repo.write("release.env", f"TOKEN={token(seed='tag')}\n")
     sha = repo.commit("release")
     repo.git("tag", "-a", "v1.0", "-m", "release 1.0")
-    pushed = push(repo, str(server.bare), "refs/tags/v1.0", env=server.env())
+    pushed = server.push(repo, "refs/tags/v1.0")
     assert pushed.code != 0
     assert server.ref("refs/tags/v1.0") is None
     assert "guard: refs/tags/v1.0: new tag, 1 new commit" in pushed.remote()
@@ -343,10 +355,11 @@ def test_annotated_tag_on_an_unpushed_commit_is_scanned(repo: Repo, server: Serv
     assert server.last()["refs"][0]["family"] == "tag"
 
 
-def test_gitlab_gets_its_prefix_on_blocking_lines(repo: Repo, server: Server) -> None:
+def test_gitlab_gets_its_prefix_on_blocking_lines(repo: Repo, tmp_path: Path) -> None:
+    server = make_server(tmp_path / "srv")
     repo.write("ci.env", f"TOKEN={token(seed='gl')}\n")
     sha = repo.commit("ci")
-    pushed = push(repo, str(server.bare), "main", env=server.env(GL_ID="user-7", GL_USERNAME="ada", GL_PROTOCOL="ssh"))
+    pushed = server.push(repo, "main", env={"GL_ID": "user-7", "GL_USERNAME": "ada", "GL_PROTOCOL": "ssh"})
     assert pushed.code != 0
     lines = pushed.remote()
     assert f"GL-HOOK-ERR: guard: BLOCK {RULE}  {sha[:10]}  ci.env:1  {MASKED}  (refs/heads/main)" in lines

@@ -36,7 +36,7 @@ def change(
 
 def found(c: Change) -> list[tuple[str, str, str]]:
     rules = selfconfig.split_rules(load_builtin())[1]
-    return [(f.rule_id, f.path, f.confidence_reason) for f in selfconfig.config_findings(c, rules)]
+    return [(f.rule_id, f.path, f.confidence_reason) for f in selfconfig.config_findings(c, rules) if f.rule_id == RULE]
 
 
 def test_path_detector_is_registered_and_validates_its_keys() -> None:
