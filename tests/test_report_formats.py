@@ -199,3 +199,31 @@ def test_every_format_is_a_scan_choice(repo: Repo, run_guard: Any) -> None:
             json.loads(r.out)
     gh = run_guard("scan", "--staged", "--format", "github", cwd=repo.path)
     assert gh.out.splitlines()[0].startswith("::error file=a.env,line=1,endLine=1,col=3,title=guard secret.github-pat::")
+
+
+def test_progress_only_on_a_terminal_and_only_for_history() -> None:
+    from guard.cli_report import progress_for
+
+    assert progress_for("history", None, io.StringIO()) is None
+    assert progress_for("staged", None, Terminal()) is None
+    tty = Terminal()
+    progress = progress_for(None, "main..topic", tty)
+    assert progress is not None
+    progress(1)
+    progress(2)  # within 0.1 s of the last redraw: skipped
+    progress.close()
+    assert tty.getvalue() == "\r\x1b[Kguard: reading main..topic: 1 commit\r\x1b[K"
+
+
+def test_execute_reports_progress_per_commit(repo: Repo) -> None:
+    from pathlib import Path
+
+    from guard.run import Request
+    from guard.run import execute
+
+    for i in range(3):
+        repo.write(f"f{i}.txt", f"{i}\n")
+        repo.commit(f"c{i}")
+    seen: list[int] = []
+    verdict, _ = execute(Request(mode="history", repo=Path(repo.path)), seen.append)
+    assert (seen, len(verdict.commits)) == ([1, 2, 3], 3)
