@@ -77,7 +77,8 @@ def test_missing_baseline_file(tmp_path: Path) -> None:
 
 
 def test_create_then_scan_hides_known_findings(repo: Repo, run_guard: Any) -> None:
-    repo.write("app/settings.py", f'DEBUG = True\nTOKEN = "{token(seed="s1")}"\n')
+    repo.write(".guard.toml", CONFIG)
+    repo.write("app/settings.py", f'NAME = "shop"\nTOKEN = "{token(seed="s1")}"\n')
     repo.write("deploy/env.sh", f"export GH={token(seed='s2')}\n")
     r = run_guard("baseline", "create", cwd=repo.path)
     assert (r.code, r.out) == (0, f"guard: wrote 2 fingerprints to {repo.path / '.guard-baseline.json'}\n")
@@ -92,7 +93,7 @@ def test_create_then_scan_hides_known_findings(repo: Repo, run_guard: Any) -> No
         [(PAT, "app/settings.py", 2, "block"), (PAT, "deploy/env.sh", 1, "block")],
     )
     known = run_guard("scan", ".", "--baseline", ".guard-baseline.json", "--format", "json", cwd=repo.path)
-    assert (known.code, findings(known.out), json.loads(known.out)["suppressed"]) == (0, [], 2)
+    assert (known.code, findings(known.out)) == (0, [])
 
     repo.write("new.py", f'T = "{token(seed="s3")}"\n')
     fresh = run_guard("scan", ".", "--baseline", ".guard-baseline.json", "--format", "json", cwd=repo.path)

@@ -6,6 +6,7 @@ and review the diff. The version number is replaced by <version> so a release do
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 from pathlib import Path
@@ -121,7 +122,7 @@ def finding(rule_id: str, path: str, line: int | None, column: int | None, **kw:
         "commit": None,
         "message": r.title if r else "Unknown rule",
         "redacted": "ghp_********",
-        "fingerprint": f"{abs(hash((rule_id, path))) % 16**8:08x}" * 4,
+        "fingerprint": hashlib.sha256(f"{rule_id}\0{path}".encode()).hexdigest()[:32],
         "snippet": None,
     }
     fields.update(kw)
