@@ -59,6 +59,8 @@ def test_path_detector_is_registered_and_validates_its_keys() -> None:
 )
 def test_path_globs(glob: str, path: str, hit: bool) -> None:
     assert path_detector.matches(glob, path) is hit
+    prepared = path_detector.prepare({"paths": [glob, "never/*.x"]}, "x", "risk.x")
+    assert [h.secret for h in path_detector.detect(prepared, Document(change(path, "x\n")))] == ([path] if hit else [])
 
 
 def test_path_detector_honours_statuses() -> None:

@@ -8,6 +8,8 @@ content, so it has no keywords and costs one glob match per change.
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,6 +38,12 @@ STATUSES = {
 class Prepared:
     paths: tuple[str, ...]
     on: frozenset[Status]
+    by_name: re.Pattern[str] | None  # the globs without "/", matched against the file name
+    by_path: re.Pattern[str] | None  # the globs with "/", matched against the whole path
+
+
+def _compile(globs: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(fnmatch.translate(g) for g in globs)) if globs else None
 
 
 def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
@@ -49,7 +57,12 @@ def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
     unknown = [s for s in letters if s not in STATUSES]
     if unknown or not letters:
         raise fail("on", f"expected status letters from {' '.join(STATUSES)}, got {list(letters)!r}")
-    return Prepared(paths=paths, on=frozenset(STATUSES[s] for s in letters))
+    return Prepared(
+        paths=paths,
+        on=frozenset(STATUSES[s] for s in letters),
+        by_name=_compile([g for g in paths if "/" not in g]),
+        by_path=_compile([g for g in paths if "/" in g]),
+    )
 
 
 def keywords(prepared: Prepared) -> tuple[str, ...]:
@@ -62,12 +75,18 @@ def matches(glob: str, path: str) -> bool:
     return fnmatchcase(path, glob)
 
 
+def _hit(p: Prepared, path: str) -> bool:
+    if p.by_name is not None and p.by_name.match(path.rsplit("/", 1)[-1]):
+        return True
+    return p.by_path is not None and p.by_path.match(path) is not None
+
+
 def detect(p: Prepared, doc: Document) -> Iterator[Hit]:
     change = doc.change
     if change.status not in p.on:
         return
     candidates = (change.path,) if change.old_path is None else (change.path, change.old_path)
     for path in candidates:
-        if any(matches(g, path) for g in p.paths):
+        if _hit(p, path):
             yield Hit(None, None, None, path)
             return
