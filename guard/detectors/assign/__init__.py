@@ -1,0 +1,124 @@
+"""The `assignment` detector: string values bound to credential-like names, judged in context.
+
+Provider rules need a token format; most real leaks have none: a short password
+in a config file, a connection string, a default argument. This detector finds
+what a credential-like name is bound to (tree-sitter for the languages it has a
+grammar for, line formats for .env, .properties, INI, XML, Dockerfile and any
+other text) and judges the value (values.py). A rule selects the kinds of name
+it reports: `kinds = ["password"]`, `["secret"]`, `["api-key"]`, `["token"]`.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from guard import rawget
+from guard.detectors.assign import lines
+from guard.detectors.assign.names import KINDS
+from guard.detectors.assign.names import NameInfo
+from guard.detectors.assign.names import classify
+from guard.detectors.assign.pair import Pair
+from guard.detectors.assign.values import Verdict
+from guard.detectors.assign.values import judge
+from guard.detectors.base import Hit
+from guard.document import Document
+from guard.errors import RuleError
+
+KEYS = frozenset(("kinds",))
+
+_KEYWORDS = {
+    "password": ("pass", "pw", "psw", "pssw", "pasw", "identified", "mysql", "mariadb", "sshpass", "login", "curl"),
+    "secret": ("secret", "cred", "priv"),
+    "api-key": ("key",),
+    "token": ("token", "auth", "bearer", "jwt"),
+}
+
+Judged = tuple[Pair, NameInfo, Verdict]
+_CACHE: weakref.WeakKeyDictionary[Document, tuple[Judged, ...]] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    kinds: frozenset[str]
+
+
+def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
+    def fail(key: str, msg: str) -> RuleError:
+        return RuleError(where, rule_id, key, msg)
+
+    kinds = rawget.get_strs(raw, "kinds", fail)
+    if not kinds:
+        raise fail("kinds", f"is required: a list of {', '.join(KINDS)}")
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise fail("kinds", f"unknown kind {unknown[0]!r} (known: {', '.join(KINDS)})")
+    return Prepared(frozenset(kinds))
+
+
+def keywords(prepared: Prepared) -> tuple[str, ...]:
+    return tuple(sorted({k for kind in prepared.kinds for k in _KEYWORDS[kind]}))
+
+
+def detect(p: Prepared, doc: Document) -> Iterator[Hit]:
+    for pair, info, verdict in judged(doc):
+        if info.kind in p.kinds and verdict.confidence is not None:
+            name = pair.name if len(pair.name) <= 40 else pair.name[:37] + "..."
+            reason = f"{name} bound to {pair.where}: {verdict.reason}"
+            yield Hit(pair.line, pair.end_line, pair.column, pair.value, verdict.confidence, reason)
+
+
+def judged(doc: Document) -> tuple[Judged, ...]:
+    """Every credential-like pair on the added lines with its verdict, computed once per document."""
+    got = _CACHE.get(doc)
+    if got is None:
+        got = tuple(_judge_all(doc))
+        _CACHE[doc] = got
+    return got
+
+
+def _judge_all(doc: Document) -> Iterator[Judged]:
+    seen: set[tuple[int, str]] = set()
+    for pair in _pairs(doc):
+        if (pair.line, pair.value) in seen:
+            continue
+        seen.add((pair.line, pair.value))
+        info = classify(pair.name)
+        if info is not None:
+            yield pair, info, judge(pair.value, info, literal=pair.literal, called=pair.name)
+
+
+def _pairs(doc: Document) -> Iterator[Pair]:
+    candidates = [(n, t) for n, t in doc.change.added if lines.ANCHOR.search(t)]
+    if not candidates:
+        return
+    from guard.detectors.assign.extract import MAX_BYTES
+    from guard.detectors.assign.languages import grammar_for
+
+    grammar = grammar_for(doc.path)
+    text = doc.text if grammar is not None else None
+    if grammar is None or text is None or len(text) > MAX_BYTES:
+        yield from lines.line_pairs(doc.path, candidates)
+        return
+    from guard.detectors.assign import extract
+    from guard.detectors.assign.languages import GRAMMARS
+
+    if grammar.name == "php" and "<?" not in text:
+        grammar = GRAMMARS["php-only"]  # a PHP fragment without an opening tag
+
+    added = doc.change.added_lines
+    rows = sorted({r for n, _ in candidates for r in (n - 1, n) if r + 1 in added})
+    runs: list[tuple[int, int]] = []
+    for r in rows:
+        if runs and runs[-1][1] == r - 1:
+            runs[-1] = (runs[-1][0], r)
+        else:
+            runs.append((r, r))
+    found, broken = extract.pairs(text, grammar, runs, frozenset(n - 1 for n in added))
+    yield from found
+    if broken:
+        done = {p.line for p in found}
+        yield from lines.line_pairs(doc.path, [(n, t) for n, t in candidates if n not in done])
