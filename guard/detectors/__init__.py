@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from guard.detectors import added_regex
+from guard.detectors import assign
 from guard.detectors import dsecrets
 from guard.detectors import imports
 from guard.detectors import owners
@@ -15,6 +16,7 @@ from guard.detectors.base import Detector
 
 DETECTORS: dict[str, Detector] = {
     "added-regex": added_regex,
+    "assignment": assign,
     "codeowners": owners,
     "detect-secrets": dsecrets,
     "imports": imports,
