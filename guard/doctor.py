@@ -1,9 +1,10 @@
 """`guard doctor`: which hooks are installed where, the effective config, and a canary.
 
-The canary writes a generated fake credential (guard.gen) into a temporary
-repository, stages it, and runs the installed pre-commit hook script itself
-there. A hook that points at a missing interpreter, is not executable, or
-silently scans nothing lets the canary through, and doctor says so.
+The canary commits a generated fake credential (guard.gen) in a temporary
+repository through a copy of the installed pre-commit hook script, once staged
+(`git commit`) and once with `git commit -a`, where git gives the hook a
+temporary index. A hook that points at a missing interpreter, is not
+executable, or silently scans nothing lets the canary through, and doctor says so.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +40,7 @@ class Hook:
 @dataclass(frozen=True, slots=True)
 class Canary:
     rule_id: str
-    via: str
+    how: str  # the git command: "git commit" | "git commit -a"
     blocked: bool
     detail: str
 
@@ -56,7 +56,8 @@ class Report:
     config: Config
     rule_counts: tuple[tuple[str, int], ...]
     disabled: int
-    canary: Canary | None
+    canary_via: str | None  # which hook the canary went through; None when skipped
+    canaries: tuple[Canary, ...]
     warnings: tuple[str, ...]
     problems: tuple[str, ...]
 
@@ -129,34 +130,60 @@ def _copy_config(root: Path, cfg: Config, dest: Path) -> None:
             shutil.copytree(d, dest / rel, dirs_exist_ok=True)
 
 
-def run_canary(root: Path, cfg: Config, hook: Hook | None) -> Canary:
-    """Stage a fake credential in a temporary repository and run the hook (or `guard hook pre-commit`) there."""
+_IDENTITY = ("-c", "user.name=guard doctor", "-c", "user.email=doctor@guard.invalid", "-c", "commit.gpgsign=false")
+
+
+def _git(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *_IDENTITY, *args], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+
+
+def _attempt(repo: Path, env: dict[str, str], hooks: Path, how: str, rule_id: str, *args: str) -> Canary:
+    """One commit of the canary with `hooks` as core.hooksPath: blocked means git refused it and guard named the rule."""
+    try:
+        proc = _git(repo, env, "-c", f"core.hooksPath={hooks}", "commit", "-q", "-m", "guard doctor canary", *args)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return Canary(rule_id, how, False, f"could not run: {e}")
+    output = (proc.stdout + proc.stderr).strip()
+    if proc.returncode == 0:
+        return Canary(rule_id, how, False, "the commit went through")
+    last = output.splitlines()[-1] if output else "no output"
+    return Canary(rule_id, how, rule_id in output, f"exit {proc.returncode}: {last}")
+
+
+def run_canary(root: Path, cfg: Config, hook: Hook | None) -> tuple[str, tuple[Canary, ...]]:
+    """Commit a fake credential in a temporary repository, through a copy of the installed hook (mode included).
+
+    Twice: `git commit` of a staged file, and `git commit -a`, where git hands the hook a temporary index
+    (GIT_INDEX_FILE). Returns what the hook was and the two outcomes.
+    """
+    from guard.install import script
     from guard.run import active_rules
 
     rule_id, rel, text = _canary_text(active_rules(cfg))
     env = {k: v for k, v in os.environ.items() if k not in _GIT_ENV}
+    via = f"the installed hook {hook.path}" if hook is not None else "the hook `guard install` would write (none installed)"
     with tempfile.TemporaryDirectory(prefix="guard-doctor-") as tmp:
-        repo = Path(tmp) / "canary"
-        repo.mkdir()
+        repo, hooks = Path(tmp) / "canary", Path(tmp) / "hooks"
+        hooks.mkdir()
+        if hook is not None:
+            shutil.copy2(hook.path, hooks / "pre-commit")
+        else:
+            (hooks / "pre-commit").write_text(script("pre-commit"), encoding="utf-8")
+            (hooks / "pre-commit").chmod(0o755)
         subprocess.run(["git", "init", "-q", str(repo)], check=True, env=env, capture_output=True)
         _copy_config(root, cfg, repo)
-        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        (repo / rel).write_text(text + "\n", encoding="utf-8")
-        subprocess.run(["git", "add", "--", rel], cwd=repo, check=True, env=env, capture_output=True)
-        if hook is not None:
-            argv = [str(hook.path)] if hook.executable else ["sh", str(hook.path)]
-            via = f"the installed hook {hook.path}"
-        else:
-            argv = [sys.executable, "-m", "guard", "hook", "pre-commit"]
-            via = "`guard hook pre-commit` (no guard hook installed)"
-        try:
-            proc = subprocess.run(argv, cwd=repo, env=env, capture_output=True, text=True, timeout=120)
-        except (OSError, subprocess.TimeoutExpired) as e:
-            return Canary(rule_id, via, False, f"could not run: {e}")
-    output = (proc.stdout + proc.stderr).strip()
-    blocked = proc.returncode == 1 and rule_id in output
-    last = output.splitlines()[-1] if output else "no output"
-    return Canary(rule_id, via, blocked, f"exit {proc.returncode}: {last}")
+        target = repo / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("placeholder\n", encoding="utf-8")
+        _git(repo, env, "add", "-A")
+        _git(repo, env, "commit", "-q", "--no-verify", "-m", "base")
+        target.write_text(text + "\n", encoding="utf-8")
+        _git(repo, env, "add", "--", rel)
+        staged = _attempt(repo, env, hooks, "git commit", rule_id)
+        _git(repo, env, "reset", "-q", "--hard", "HEAD" if staged.blocked else "HEAD~1")
+        target.write_text(text + "\n", encoding="utf-8")
+        all_tracked = _attempt(repo, env, hooks, "git commit -a", rule_id, "-a")
+    return via, (staged, all_tracked)
 
 
 def diagnose(root: Path, cfg: Config, *, canary: bool = True) -> Report:
@@ -186,9 +213,8 @@ def diagnose(root: Path, cfg: Config, *, canary: bool = True) -> Report:
         warnings.append("no guard pre-commit hook here: commits are not scanned (run `guard install`)")
     if precommit is not None and framework is None and installed is None:
         warnings.append(f"{precommit.name} mentions guard but the framework's hook is not installed (run `pre-commit install`)")
-    result = run_canary(root, cfg, installed) if canary else None
-    if result is not None and not result.blocked:
-        problems.append(f"the canary ({result.rule_id}) was not blocked by {result.via}: {result.detail}")
+    via, results = run_canary(root, cfg, installed) if canary else (None, ())
+    problems += [f"the canary ({c.rule_id}) got through `{c.how}` with {via}: {c.detail}" for c in results if not c.blocked]
     return Report(
         root=root,
         hooks_dir=directory,
@@ -199,7 +225,8 @@ def diagnose(root: Path, cfg: Config, *, canary: bool = True) -> Report:
         config=cfg,
         rule_counts=counts,
         disabled=len(every) - len(active),
-        canary=result,
+        canary_via=via,
+        canaries=results,
         warnings=tuple(warnings),
         problems=tuple(problems),
     )
@@ -229,10 +256,10 @@ def render(report: Report) -> list[str]:
     out.append(f"  actions: {', '.join(f'{g} = {a.value}' for g, a in cfg.actions) or 'none'}")
     counts = ", ".join(f"{n} {c}" for c, n in report.rule_counts)
     out += ["", f"Rules: {counts} active; {report.disabled} disabled or off by default"]
-    if report.canary is not None:
-        c = report.canary
-        out += ["", f"Canary: a generated fake credential for {c.rule_id}, staged in a temporary repository"]
-        out.append(f"  {'blocked' if c.blocked else 'NOT blocked'} by {c.via} ({c.detail})")
+    if report.canaries:
+        out += ["", f"Canary: a generated fake credential for {report.canaries[0].rule_id}, committed in a temporary repository"]
+        out.append(f"  through {report.canary_via}")
+        out += [f"  {c.how:<14} {'blocked' if c.blocked else 'NOT blocked'} ({c.detail})" for c in report.canaries]
     if report.warnings or report.problems:
         out.append("")
     out += [f"warning: {w}" for w in report.warnings]

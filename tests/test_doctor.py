@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import re
 import stat
-from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import Repo
 
 from guard.install import MARKER
+
+WENT = "the commit went through"
 
 
 def section(out: str, title: str) -> list[str]:
@@ -17,12 +19,11 @@ def section(out: str, title: str) -> list[str]:
     return lines[start:end]
 
 
-def test_installed_hook_blocks_the_canary(repo: Repo, run_guard: Any) -> None:
+def test_installed_hook_blocks_the_staged_canary(repo: Repo, run_guard: Any) -> None:
     repo.write(".guard.toml", 'exclude = ["vendor/*"]\ndisable = ["secret.aws-access-key"]\n')
     assert run_guard("install", cwd=repo.path).code == 0
     hook = repo.path / ".git" / "hooks" / "pre-commit"
     r = run_guard("doctor", cwd=repo.path)
-    assert r.code == 0, r.out
     assert section(r.out, "Hooks") == [
         f"  directory: {hook.parent} (the repository's hooks directory)",
         "  pre-commit   guard",
@@ -41,10 +42,39 @@ def test_installed_hook_blocks_the_canary(repo: Repo, run_guard: Any) -> None:
         "  actions: none",
     ]
     assert re.search(r"^Rules: [1-9]\d* secret, \d+ risk active; [1-9]\d* disabled or off by default$", r.out, re.M)
-    assert section(r.out, "Canary: a generated fake credential for secret.github-pat, staged in a temporary repository") == [
-        f"  blocked by the installed hook {hook} (exit 1: guard: block: 1 blocking, 0 warning in 1 file)"
+    canary = section(r.out, "Canary: a generated fake credential for secret.github-pat, committed in a temporary repository")
+    assert canary[:2] == [
+        f"  through the installed hook {hook}",
+        "  git commit     blocked (exit 1: guard: block: 1 blocking, 0 warning in 1 file)",
     ]
-    assert r.out.splitlines()[-1] == "guard doctor: ok"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="`guard hook pre-commit` reads .git/index, not the temporary index git commit -a hands it in GIT_INDEX_FILE",
+)
+def test_installed_hook_blocks_commit_all(repo: Repo, run_guard: Any) -> None:
+    assert run_guard("install", cwd=repo.path).code == 0
+    r = run_guard("doctor", cwd=repo.path)
+    assert "  git commit -a  blocked (exit 1: guard: block: 1 blocking, 0 warning in 1 file)" in r.out.splitlines()
+    assert (r.code, r.out.splitlines()[-1]) == (0, "guard doctor: ok")
+
+
+def test_a_hook_that_reads_the_temporary_index_passes_both(repo: Repo, run_guard: Any) -> None:
+    """doctor's own logic, with a stand-in hook that looks at the index git gives it (GIT_INDEX_FILE)."""
+    hook = repo.path / ".git" / "hooks" / "pre-commit"
+    hook.write_text(
+        f"#!/bin/sh\n{MARKER}: pre-commit\n"
+        'if git diff --cached -U0 | grep -q "ghp_"; then echo "secret.github-pat: blocked" >&2; exit 1; fi\n'
+    )
+    hook.chmod(0o755)
+    r = run_guard("doctor", cwd=repo.path)
+    assert section(r.out, "Canary: a generated fake credential for secret.github-pat, committed in a temporary repository") == [
+        f"  through the installed hook {hook}",
+        "  git commit     blocked (exit 1: secret.github-pat: blocked)",
+        "  git commit -a  blocked (exit 1: secret.github-pat: blocked)",
+    ]
+    assert (r.code, r.out.splitlines()[-1]) == (0, "guard doctor: ok")
 
 
 def test_a_hook_that_scans_nothing_is_caught(repo: Repo, run_guard: Any) -> None:
@@ -53,10 +83,11 @@ def test_a_hook_that_scans_nothing_is_caught(repo: Repo, run_guard: Any) -> None
     hook.write_text(f"#!/bin/sh\n{MARKER}: pre-commit\nexit 0\n")
     r = run_guard("doctor", cwd=repo.path)
     assert r.code == 1
-    assert r.out.splitlines()[-3:] == [
-        f"problem: the canary (secret.github-pat) was not blocked by the installed hook {hook}: exit 0: no output",
+    assert r.out.splitlines()[-4:] == [
+        f"problem: the canary (secret.github-pat) got through `git commit` with the installed hook {hook}: {WENT}",
+        f"problem: the canary (secret.github-pat) got through `git commit -a` with the installed hook {hook}: {WENT}",
         "",
-        "guard doctor: 1 problem(s)",
+        "guard doctor: 2 problem(s)",
     ]
 
 
@@ -68,8 +99,8 @@ def test_a_hook_whose_guard_is_gone_is_caught(repo: Repo, run_guard: Any, monkey
     r = run_guard("doctor", cwd=repo.path)
     assert r.code == 1
     assert (
-        f"problem: the canary (secret.github-pat) was not blocked by the installed hook {hook}: exit 1: guard: not installed "
-        "(no /nonexistent/python, no guard on PATH): pre-commit refused"
+        f"problem: the canary (secret.github-pat) got through `git commit` with the installed hook {hook}: exit 1: "
+        "guard: not installed (no /nonexistent/python, no guard on PATH): pre-commit refused"
     ) in r.out.splitlines()
 
 
@@ -87,9 +118,10 @@ def test_not_executable_and_shadowed_hooks_are_problems(repo: Repo, run_guard: A
         "  pre-commit   guard, NOT executable",
     ]
     problems = [ln for ln in r.out.splitlines() if ln.startswith("problem: ")]
-    assert problems == [
+    assert problems[:3] == [
         f"problem: {new} is not executable: git skips it (run `chmod +x {new}`)",
         f"problem: {old} is ignored: core.hooksPath points git at {new.parent}",
+        f"problem: the canary (secret.github-pat) got through `git commit` with the installed hook {new}: {WENT}",
     ]
 
 
@@ -98,8 +130,7 @@ def test_canary_runs_with_the_users_config(repo: Repo, run_guard: Any) -> None:
     assert run_guard("install", cwd=repo.path).code == 0
     r = run_guard("doctor", cwd=repo.path)
     assert r.code == 1
-    assert "  NOT blocked by the installed hook" in r.out
-    assert r.out.splitlines()[-1] == "guard doctor: 1 problem(s)"
+    assert "  git commit     NOT blocked (the commit went through)" in r.out.splitlines()
 
 
 def test_pre_commit_framework_config_and_no_hook(repo: Repo, run_guard: Any) -> None:
@@ -117,11 +148,11 @@ def test_pre_commit_framework_config_and_no_hook(repo: Repo, run_guard: Any) -> 
     assert "Canary" not in r.out
 
 
-def test_no_hook_at_all_still_runs_the_hook_command(tmp_path: Path, repo: Repo, run_guard: Any) -> None:
+def test_no_hook_at_all_still_runs_the_hook_guard_would_install(repo: Repo, run_guard: Any) -> None:
     r = run_guard("doctor", cwd=repo.path)
-    assert r.code == 0
-    assert (
-        "  blocked by `guard hook pre-commit` (no guard hook installed) (exit 1: guard: block: 1 blocking, 0 warning in 1 file)"
-        in r.out
-    )
-    assert "warning: no guard pre-commit hook here: commits are not scanned (run `guard install`)" in r.out
+    canary = section(r.out, "Canary: a generated fake credential for secret.github-pat, committed in a temporary repository")
+    assert canary[:2] == [
+        "  through the hook `guard install` would write (none installed)",
+        "  git commit     blocked (exit 1: guard: block: 1 blocking, 0 warning in 1 file)",
+    ]
+    assert "warning: no guard pre-commit hook here: commits are not scanned (run `guard install`)" in r.out.splitlines()
