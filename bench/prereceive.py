@@ -113,6 +113,11 @@ def run_gitleaks(exe: str, work: Path, base: str, tip: str, reports: Path, n: in
     return elapsed, len(json.loads(report.read_text() or "[]"))
 
 
+def _rule_count() -> int:
+    proc = subprocess.run([str(GUARD), "rules", "list", "--format", "json"], capture_output=True, text=True, env=ENV)
+    return len(json.loads(proc.stdout)) if proc.returncode == 0 else 0
+
+
 def _summary(findings: object) -> str:
     assert isinstance(findings, list)
     secrets = [f for f in findings if f["rule"].startswith("secret.")]
@@ -177,14 +182,12 @@ def main() -> int:
         def med(xs: list[float]) -> str:
             return f"{statistics.median(xs):.2f} s" if xs else "n/a"
 
+        head = git(tools.REPO, "rev-parse", "--short=10", "HEAD")
         print(f"## Pre-receive hook: a {count}-commit push (guard vs gitleaks)\n")
-        print(
-            f"Range: requests `{base[:10]}..{tip[:10]}` ({count} commits, {scanned} scanned by guard), pushed into a fresh bare"
-        )
-        print(
-            f"repository seeded with `{base[:10]}`. Median of {args.runs} runs on {platform.machine()}, {os.cpu_count()} cores,"
-        )
-        print(f"Python {platform.python_version()}, {git(root, '--version')}. Produced by `bench/prereceive.py`.\n")
+        print(f"Range: requests `{base[:10]}..{tip[:10]}` ({count} commits, {scanned} scanned by guard), pushed into")
+        print(f"a fresh bare repository seeded with `{base[:10]}`. Median of {args.runs} runs on {platform.machine()},")
+        print(f"{os.cpu_count()} cores, Python {platform.python_version()}, {git(root, '--version')}, guard at")
+        print(f"commit `{head}` with {_rule_count()} rules. Produced by `bench/prereceive.py`.\n")
         print("| measurement | time |")
         print("|---|---|")
         print(f"| `git push`, no hook | {med(plain)} |")
