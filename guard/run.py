@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -66,7 +67,9 @@ def _git_changes(req: Request, collected: _Collected, progress: Progress | None)
     from guard.sources import gitdiff
     from guard.sources import history
 
-    repo = gitdiff.open_repo(req.repo)
+    # `git commit -a` and `git commit <path>` hand the hook a temporary index in GIT_INDEX_FILE.
+    hooked = req.stage is Stage.PRE_COMMIT and bool(os.environ.get("GIT_INDEX_FILE"))
+    repo = gitdiff.open_repo(req.repo, from_env=hooked)
     size = req.config.max_file_size
     if req.mode == "staged":
         from guard.sources.staged import staged

@@ -14,7 +14,7 @@ from guard import __version__
 
 def findings(out: str) -> list[tuple[str, str, int | None, str]]:
     doc: dict[str, Any] = json.loads(out)
-    return [(f["rule_id"], f["path"], f["line"], f["action"]) for f in doc["findings"]]
+    return [(f["rule_id"], f["path"], f["line"], f["action"]) for f in doc["findings"] if f["category"] == "secret"]
 
 
 def test_version(run_guard: Any) -> None:
@@ -30,7 +30,7 @@ def test_staged_secret_blocks_with_redacted_output(repo: Repo, run_guard: Any) -
     assert r.code == 1
     doc = json.loads(r.out)
     assert doc["verdict"] == "block"
-    (f,) = doc["findings"]
+    (f,) = [f for f in doc["findings"] if f["category"] == "secret"]
     assert f == {
         "rule_id": "secret.github-pat",
         "category": "secret",
@@ -106,13 +106,15 @@ def test_scan_directory_paths_are_relative(tmp_path: Path, run_guard: Any) -> No
 
 
 def test_inline_pragma_suppresses(tmp_path: Path, run_guard: Any) -> None:
+    # The risk rule that reports pragmas themselves is tested with the policy; here only secrets count.
+    (tmp_path / ".guard.toml").write_text('disable = ["risk.tamper-suppression-comment"]\n')
     (tmp_path / "a.py").write_text(
         f'a = "{token(seed="1")}"  # guard: allow\n'
         f'b = "{token(seed="2")}"  # guard: allow secret.github-pat\n'
         f'c = "{token(seed="3")}"  # guard: allow secret.aws-access-key\n'
         f'd = "{token(seed="4")}"  /* guard:allow secret.github-* */\n'
     )
-    r = run_guard("scan", str(tmp_path), "--format", "json")
+    r = run_guard("scan", str(tmp_path), "--format", "json", "--exclude", ".guard.toml")
     doc = json.loads(r.out)
     assert findings(r.out) == [("secret.github-pat", "a.py", 3, "block")]
     assert doc["suppressed"] == 3
@@ -206,3 +208,17 @@ def test_internal_error_is_one_line(run_guard: Any, monkeypatch: Any, tmp_path: 
     monkeypatch.setattr(guard.run, "execute", boom)
     r = run_guard("scan", str(tmp_path))
     assert (r.code, r.err) == (3, "guard: internal error: RuntimeError: kaput (set GUARD_DEBUG=1 for details)\n")
+
+
+def test_installed_hook_blocks_commit_all_with_temporary_index(repo: Repo) -> None:
+    import subprocess
+
+    assert guard_subprocess("install", cwd=repo.path).returncode == 0
+    repo.write("app.py", "x = 1\n")
+    repo.commit("base")
+    secret = token(seed="commit-a")
+    repo.write("app.py", f"x = 1\nt = '{secret}'\n")
+    proc = subprocess.run(["git", "commit", "-a", "-m", "x"], cwd=repo.path, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "app.py:2" in proc.stderr
+    assert repo.git("rev-list", "--count", "HEAD") == "1"

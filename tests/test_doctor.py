@@ -4,7 +4,6 @@ import re
 import stat
 from typing import Any
 
-import pytest
 from conftest import Repo
 
 from guard.install import MARKER
@@ -49,10 +48,6 @@ def test_installed_hook_blocks_the_staged_canary(repo: Repo, run_guard: Any) -> 
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`guard hook pre-commit` reads .git/index, not the temporary index git commit -a hands it in GIT_INDEX_FILE",
-)
 def test_installed_hook_blocks_commit_all(repo: Repo, run_guard: Any) -> None:
     assert run_guard("install", cwd=repo.path).code == 0
     r = run_guard("doctor", cwd=repo.path)
