@@ -183,9 +183,28 @@ _PEM_KEY = re.compile(rb"^\s*-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
 
 
 def base64_pem(blob: str) -> bool:
-    """A base64 blob (line breaks allowed) that decodes to a PEM private key."""
-    data = _b64std(blob)
+    """A base64 blob (line breaks allowed, possibly cut short) that decodes to a PEM private key."""
+    clean = "".join(blob.split()).rstrip("=")
+    data = _b64std(clean) or _b64std(clean[: len(clean) - len(clean) % 4])
     return data is not None and _PEM_KEY.match(data) is not None
+
+
+_PEM_LINE = re.compile(r"-{4,5} ?BEGIN [^-\n]*-{4,5}")
+_B64_CHARS = re.compile(r"[A-Za-z0-9+/]+")
+
+
+def pem_body(block: str) -> bool:
+    """A PEM-style block whose body (after the BEGIN line, header lines aside) looks like key material."""
+    start = _PEM_LINE.search(block)
+    body_text = block[start.end() :] if start else block
+    end = body_text.find("-----END")
+    if end < 0:
+        end = body_text.find("---- END")
+    if end >= 0:
+        body_text = body_text[:end]
+    lines = re.split(r"\\[rn]|\n", body_text)
+    body = "".join("".join(_B64_CHARS.findall(ln)) for ln in lines if not re.match(r"\s*[\"']?[A-Za-z][\w-]*: ", ln))
+    return len(body) >= 40 and len(set(body)) >= 20 and shannon(body) >= 4.0
 
 
 _TEMPLATE = re.compile(r"\$\{|\{\{|\$\(|<%|%\(|^\$\w+$|^%\w+%$|^<[^>]*>$|^\[[^\]]*\]$|^\{[^}]*\}$")
@@ -266,6 +285,7 @@ CHECKS: dict[str, Callable[[str], bool]] = {
     "jwt": jwt,
     "luhn": luhn,
     "nkey-seed": nkey_seed,
+    "pem-body": pem_body,
     "not-github-crc32": not_github_crc32,
     "not-repetitive": not_repetitive,
     "plausible": plausible,
