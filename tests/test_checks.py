@@ -77,6 +77,17 @@ def test_base64_pem() -> None:
     assert checks.base64_pem(blob[:201]) is True  # cut short mid-quantum
 
 
+def test_pem_body() -> None:
+    block = token("${gen:pem:RSA PRIVATE KEY}", "body")
+    assert checks.pem_body(block) is True
+    escaped = block.replace("\n", "\\n")
+    assert checks.pem_body(escaped) is True
+    assert checks.pem_body("-----BEGIN PRIVATE KEY-----\n" + "A" * 64 + "\n-----END PRIVATE KEY-----") is False
+    assert checks.pem_body("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----") is False
+    headers = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,ABCDEF\n\n"
+    assert checks.pem_body(headers + token("${gen:b64:96}", "h") + "\n-----END RSA PRIVATE KEY-----") is True
+
+
 def test_base64_service_account_wrapped_and_trailing() -> None:
     blob = token("${gen:b64-service-account}", "sa")
     assert checks.base64_service_account(blob) is True
@@ -128,5 +139,6 @@ def test_every_check_is_registered() -> None:
         "nkey-seed",
         "not-github-crc32",
         "not-repetitive",
+        "pem-body",
         "plausible",
     ]
