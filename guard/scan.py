@@ -65,6 +65,8 @@ class Engine:
     def __init__(self, rules: Iterable[Rule], *, use_hyperscan: bool = True) -> None:
         self.rules = tuple(rules)
         self.always = tuple(r for r in self.rules if not r.keywords)
+        # Detectors that judge a change by its path or status also see deletions, binaries and links.
+        self.whole = tuple(r for r in self.always if getattr(DETECTORS[r.detector], "WANTS_ALL_CHANGES", False))
         self._by_keyword: dict[str, list[Rule]] = {}
         for r in self.rules:
             for k in r.keywords:
@@ -79,13 +81,13 @@ class Engine:
         return sorted(picked.values(), key=lambda r: self._order[r.id])
 
     def scan_change(self, change: Change) -> Scanned:
-        if change.skipped:
-            return Scanned((), frozenset(), f"{change.path}: skipped, {change.skipped}")
-        if change.kind is not Kind.FILE or not change.added:
-            return Scanned((), frozenset(), None)
+        notice = f"{change.path}: skipped, {change.skipped}" if change.skipped else None
+        textual = change.kind is Kind.FILE and bool(change.added) and not change.skipped
+        if not textual and not self.whole:
+            return Scanned((), frozenset(), notice)
         doc = Document(change)
         best: dict[tuple[int | None, str], tuple[Rule, Hit]] = {}
-        for rule in self.candidates(doc):
+        for rule in self.candidates(doc) if textual else self.whole:
             for hit in DETECTORS[rule.detector].detect(rule.prepared, doc):
                 if hit.line is not None and not _touches_added(hit, doc):
                     continue
@@ -102,7 +104,7 @@ class Engine:
             if hit.line is not None and pragma_allows(doc.line(hit.line), rule.id):
                 allowed.add(len(out))
             out.append(replace(_finding(rule, change, hit, lowered), snippet=frame(doc, hit, hits)))
-        return Scanned(tuple(out), frozenset(allowed), None)
+        return Scanned(tuple(out), frozenset(allowed), notice)
 
 
 def _preference(rule: Rule, hit: Hit) -> tuple[int, int, int]:

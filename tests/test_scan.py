@@ -5,6 +5,7 @@ from conftest import token
 
 from guard.model import Blob
 from guard.model import Change
+from guard.model import Kind
 from guard.model import Status
 from guard.redact import redact
 from guard.rules import load_builtin
@@ -63,6 +64,9 @@ def test_findings_only_on_added_lines() -> None:
     assert [f.line for f in engine.scan_change(change(text, added=(2,))).findings] == [2]
 
 
-def test_skipped_change_gives_notice() -> None:
-    got = Engine(load_builtin()).scan_change(Change(path="x.bin", status=Status.ADDED, skipped="binary"))
-    assert (got.findings, got.notice) == ((), "x.bin: skipped, binary")
+def test_skipped_change_gives_notice_and_path_rules_still_run() -> None:
+    got = Engine(load_builtin()).scan_change(Change(path="x.bin", status=Status.ADDED, kind=Kind.BINARY, skipped="binary"))
+    assert got.notice == "x.bin: skipped, binary"
+    assert [(f.rule_id, f.line) for f in got.findings] == [("risk.supply-binary-added", None)]
+    secrets_only = Engine(r for r in load_builtin() if r.id.startswith("secret."))
+    assert secrets_only.scan_change(Change(path="x.bin", status=Status.ADDED, skipped="binary")).findings == ()

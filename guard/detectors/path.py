@@ -23,6 +23,7 @@ from guard.errors import RuleError
 from guard.model import Status
 
 KEYS = frozenset(("paths", "on"))
+WANTS_ALL_CHANGES = True  # deletions, binaries, links and submodules too (guard/scan.py)
 
 STATUSES = {
     "A": Status.ADDED,
