@@ -46,6 +46,8 @@ def test_secret_rules_have_keywords() -> None:
     # A rule without keywords runs on every added line: only allowed where no literal marks the format.
     allowed = {"secret.dsecrets-high-entropy-base64", "secret.dsecrets-high-entropy-hex"}
     missing = [
-        r.id for r in load_builtin() if r.id.startswith("secret.") and not r.keywords and r.id not in allowed and r.detector != "path"
+        r.id
+        for r in load_builtin()
+        if r.id.startswith("secret.") and not r.keywords and r.id not in allowed and r.detector != "path"
     ]
     assert missing == []
