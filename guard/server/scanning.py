@@ -19,6 +19,7 @@ from guard.server.push import load_commit
 from guard.server.selfconfig import config_findings
 from guard.server.selfconfig import split_rules
 from guard.sources import history
+from guard.sources.gitlog import log_changes
 
 
 @dataclass
@@ -40,23 +41,29 @@ def _scan(
 ) -> None:
     engine_rules, path_rules = split_rules(rules)
     engine = Engine(engine_rules)
-    for sha in shas:
-        if budget.expired():
-            budget.record("deadline", f"deadline of {budget.limits.deadline:g} s reached after {budget.elapsed():.2f} s")
-            return
-        commit = load_commit(repo, sha)
-        out.commits.append(history.commit_meta(commit))
-        for change in budget.limit(history.commit_changes(repo, commit, max_bytes=cfg.max_file_size)):
-            if cfg.exclude and _excluded(change.path, cfg.exclude):
-                continue
-            result = engine.scan_change(change)
-            if result.notice:
-                out.notices.append(f"{sha[:10]} {result.notice}")
-            out.subjects.extend(Subject(f, pragma=i in result.allowed) for i, f in enumerate(result.findings))
-            out.subjects.extend(Subject(f) for f in config_findings(change, path_rules))
-        if budget.overruns and any(o.kind in ("deadline", "bytes") for o in budget.overruns):
-            return
-        out.complete += 1
+    # One `git log -p --stdin` for the whole push: git diffs ~3x faster than libgit2, and runs on
+    # the other core while this one scans. git sees quarantined objects through the inherited environment.
+    stream = log_changes(repo, (), stdin_revs=shas, max_bytes=cfg.max_file_size)
+    try:
+        for sha, changes in stream:
+            if budget.expired():
+                budget.record("deadline", f"deadline of {budget.limits.deadline:g} s reached after {budget.elapsed():.2f} s")
+                return
+            commit = load_commit(repo, sha)
+            out.commits.append(history.commit_meta(commit))
+            for change in budget.limit(changes):
+                if cfg.exclude and _excluded(change.path, cfg.exclude):
+                    continue
+                result = engine.scan_change(change)
+                if result.notice:
+                    out.notices.append(f"{sha[:10]} {result.notice}")
+                out.subjects.extend(Subject(f, pragma=i in result.allowed) for i, f in enumerate(result.findings))
+                out.subjects.extend(Subject(f) for f in config_findings(change, path_rules))
+            if budget.overruns and any(o.kind in ("deadline", "bytes") for o in budget.overruns):
+                return
+            out.complete += 1
+    finally:
+        stream.close()  # stops git when the budget ends the scan early
 
 
 def scan_commits(repo: pygit2.Repository, shas: tuple[str, ...], rules: tuple[Rule, ...], cfg: Config, budget: Budget) -> Scanned:

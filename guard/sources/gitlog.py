@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Generator
 from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -262,9 +263,11 @@ def _hunk_start(raw: bytes) -> int:
 
 
 def log_changes(
-    repo: pygit2.Repository, revs: Sequence[str], *, stdin_revs: Sequence[str] = (), max_bytes: int = DEFAULT_MAX_BYTES
-) -> Iterator[tuple[str, list[Change]]]:
+    repo: pygit2.Repository, revs: Sequence[str], *, stdin_revs: Sequence[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Generator[tuple[str, list[Change]], None, None]:
     """(commit sha, its changes) for `git log REVS`, oldest first. With `stdin_revs`, exactly those commits."""
+    if stdin_revs is not None and not stdin_revs:
+        return
     cmd = [
         "git",
         "-c",
@@ -280,17 +283,21 @@ def log_changes(
         "--no-textconv",
         "--format=%x00%H",
     ]
-    if stdin_revs:
+    if stdin_revs is not None:
         cmd += ["--no-walk=unsorted", "--stdin"]
     else:
         cmd += ["--reverse", "--topo-order", *revs, "--"]
     env = {**os.environ, "GIT_DIR": repo.path, "LC_ALL": "C"}
     env.pop("GIT_WORK_TREE", None)
     proc = subprocess.Popen(
-        cmd, stdin=subprocess.PIPE if stdin_revs else subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        cmd,
+        stdin=subprocess.PIPE if stdin_revs is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
     )
     assert proc.stdout is not None
-    if stdin_revs:
+    if stdin_revs is not None:
         assert proc.stdin is not None
         proc.stdin.write("".join(f"{r}\n" for r in stdin_revs).encode())
         proc.stdin.close()
