@@ -27,15 +27,13 @@ from guard.detectors.assign.values import judge
 from guard.detectors.base import Hit
 from guard.document import Document
 from guard.errors import RuleError
+from guard.model import Confidence
 
 KEYS = frozenset(("kinds",))
 
-_KEYWORDS = {
-    "password": ("pass", "pw", "psw", "pssw", "pasw", "identified", "mysql", "mariadb", "sshpass", "login", "curl"),
-    "secret": ("secret", "cred", "priv"),
-    "api-key": ("key",),
-    "token": ("token", "auth", "bearer", "jwt"),
-}
+# Every kind gets every anchor: one name can yield another kind (`signing_key` is a secret, `curl -u` a password),
+# and the pairs of a file are found and judged once for all four rules.
+_KEYWORDS = lines.ANCHORS
 
 Judged = tuple[Pair, NameInfo, Verdict]
 _CACHE: weakref.WeakKeyDictionary[Document, tuple[Judged, ...]] = weakref.WeakKeyDictionary()
@@ -60,7 +58,7 @@ def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
 
 
 def keywords(prepared: Prepared) -> tuple[str, ...]:
-    return tuple(sorted({k for kind in prepared.kinds for k in _KEYWORDS[kind]}))
+    return _KEYWORDS
 
 
 def detect(p: Prepared, doc: Document) -> Iterator[Hit]:
@@ -87,8 +85,12 @@ def _judge_all(doc: Document) -> Iterator[Judged]:
             continue
         seen.add((pair.line, pair.value))
         info = classify(pair.name)
-        if info is not None:
-            yield pair, info, judge(pair.value, info, literal=pair.literal, called=pair.name)
+        if info is None:
+            continue
+        verdict = judge(pair.value, info, literal=pair.literal, called=pair.name)
+        if pair.example and verdict.confidence is not None and verdict.confidence > Confidence.LOW:
+            verdict = Verdict(Confidence.LOW, f"{verdict.reason}; lowered: in a list of examples")
+        yield pair, info, verdict
 
 
 def _pairs(doc: Document) -> Iterator[Pair]:

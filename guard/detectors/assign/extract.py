@@ -104,25 +104,39 @@ def _string_pairs(node: Any, grammar: Grammar, rows: list[bytes], added: frozens
     if not any(r in added for r in range(row, end_row + 1)):
         return
     name = _bind(node)
-    if name and not _encrypted(node):
-        yield Pair(name, value, row + 1, _column(rows, row, col), end_row + 1, True, f"a string literal in {grammar.name}")
+    marks = _marks(node)
+    if name and "encrypted" not in marks:
+        where = f"a string literal in {grammar.name}"
+        yield Pair(name, value, row + 1, _column(rows, row, col), end_row + 1, True, where, "example" in marks)
     if grammar.name != "bash":
-        yield from _embedded(node, grammar, rows, added, "a string")
+        for pair in _embedded(node, grammar, rows, added, "a string"):
+            yield pair._replace(example="example" in marks)
 
 
-def _encrypted(node: Any) -> bool:
-    """Inside a mapping whose key says its values are encrypted (`encryptedData:` of a SealedSecret, `ciphertext`)."""
+_ENCRYPTED = frozenset(("encrypted", "sealed", "ciphertext"))
+_EXAMPLES = frozenset(
+    ("example", "examples", "sample", "samples", "fixture", "fixtures", "mock", "mocks", "fake", "dummy", "cases", "misses")
+)
+
+
+def _marks(node: Any) -> frozenset[str]:
+    """What enclosing keys say about a literal: under `encryptedData:` (a SealedSecret), or in a list of examples."""
+    found: set[str] = set()
     n = node.parent
-    for _ in range(12):
+    for _ in range(16):
         if n is None:
-            return False
+            break
         key = n.child_by_field_name("key")
-        if key is not None:
-            ws = words(_name_of(key) or "")
-            if "encrypted" in ws or "sealed" in ws or "ciphertext" in ws:
-                return True
+        if key is None and n.type in ("pair", "table", "table_array_element", "attribute") and n.named_child_count:
+            key = n.named_children[0]  # TOML `key = ...`, [header], [[header]]; HCL attributes
+        if key is not None and key != node:
+            ws = set(words(_name_of(key) or ""))
+            if ws & _ENCRYPTED:
+                found.add("encrypted")
+            if ws & _EXAMPLES:
+                found.add("example")
         n = n.parent
-    return False
+    return frozenset(found)
 
 
 def _embedded(node: Any, grammar: Grammar, rows: list[bytes], added: frozenset[int], what: str) -> Iterator[Pair]:

@@ -18,13 +18,15 @@ from collections.abc import Iterator
 from guard.detectors.assign.names import classify
 from guard.detectors.assign.pair import Pair
 
-# Where a credential word may start: the anchor, widened to a whole name below.
-ANCHOR = re.compile(
-    r"(?i)pass|pw|psw|pssw|pasw|secret|token|key|auth|cred|bearer|priv|identified|mysql|mariadb|login|curl|wget|securestring"
-)
+# Where a credential word may start: each hit is widened to the whole name around it.
+ANCHORS = (
+    "pass", "pw", "psw", "pssw", "pasw", "secret", "token", "key", "auth", "cred", "bearer", "priv", "jwt",
+    "identified", "mysql", "mariadb", "login", "curl", "wget", "securestring",
+)  # fmt: skip
+ANCHOR = re.compile("(?i)" + "|".join(ANCHORS))
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _QUOTED = r"""\\"(?:[^"\\]|\\[^"])*\\"|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|`[^`\n]*`"""
-_BARE = r"""[^\s'"`,;)}\]&<]+"""
+_BARE = r"""[^\s'"`,;)}\]&<\\]+"""
 _BIND = re.compile(
     r"""(?P<q>\\?["'])?\]?(?:\s*:?\s*[A-Za-z_][\w.<>\[\]?*]*(?=\s*(?::{1,3}|[?.])?=[^=>]))?(?P<sp>[ \t]*)"""
     r"""(?P<sep>:{1,3}=|\?=|\.=|\|\|=|=>|==|!=|=|:(?!:)|->|,|\)?\s*(?:\|\||\?\?|\bor\b)|\bis\b)?[ \t]*"""
@@ -45,8 +47,9 @@ _SHORT_P = re.compile(
     r"""(?:^|[\s"'`(;&|])(?:sshpass|(?:docker|podman|buildah|skopeo|helm\s+registry|oras)\s+login)\s(?:.*\s)?"""
     r"""-p\s+(?P<v>"[^"]*"|'[^']*'|\S+)"""
 )
-_USER_PASS = re.compile(r"""(?:^|\s)(?:-u|--user)\s+(?P<q>["']?)[^\s:'"<>]+:(?P<v>[^\s'"@<>]+)(?P=q)(?:\s|$)""")
+_USER_PASS = re.compile(r"""(?:^|\s)(?:-u|--user)\s+(?P<q>["']?)[^\s:'"<>{}$]+:(?P<v>[^\s'"@<>{}$]+)(?P=q)(?:\s|$)""")
 
+_VERBS = frozenset(("pass", "key", "token", "auth", "secret", "secrets", "credentials", "cred", "creds", "bearer"))
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _SCHEME_VALUE = re.compile(r"(?i)(?:bearer|basic|token|ntlm|negotiate|digest)\s+[A-Za-z0-9+/=._~-]{8,}")
 _SECURE_STRING = re.compile(
@@ -178,11 +181,14 @@ def _bound(
         # Whitespace alone binds only flags (`--password x`), directives (`ENV TOKEN x`) and quoted values.
         if not b.group("sp") or not (flag or directive or v[0] in "\"'`\\"):
             return None
+        if not (flag or directive) and name.lower() in _VERBS:
+            return None  # `pass "x" to f`, `the key "x"`: prose, not a binding
     elif flag and sep not in ("=", ":"):
         return None
     if sep in ("==", "!=", ",") and v[0] not in "\"'`":
         return None
-    if sep == "," and not (b.group("q") or _CONSTANT.fullmatch(name)):
+    opened = text[:start].rstrip()[-2:]
+    if sep == "," and not ((b.group("q") and opened.endswith(("(\"", "('"))) or _CONSTANT.fullmatch(name)):
         return None  # `put("password", "x")`, `setopt(c, CURLOPT_PASSWORD, "x")`; not `f(password, "x")`
     if sep is not None and sep.endswith(("||", "??", "or")) and not b.group("q"):
         return None  # `getenv("PASSWORD") or "x"`: only a quoted name looked up with a fallback

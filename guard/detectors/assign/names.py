@@ -85,13 +85,23 @@ _BEFORE = _set(
     validates verify verified check checks require requires required need needs hash hashed encrypted encrypt
     decrypt encode encoded decoded mask masked redact redacted sanitize sanitized strip invalid wrong bad missing
     empty generate generated gen random make compute create parse get fetch read load find lookup prompt ask input
-    print log send store save update change public pub publishable primary foreign sort partition cache row
-    translation i18n idempotency dedupe dedup unique composite natural surrogate search query next prev previous page
-    pagination continuation cancel cancellation sync stop eos bos pad unk sep cls special start end eof lexer csrf
-    xsrf device push fcm nonce magic request verification sample example fake dummy mock test tests
-    testing placeholder without allow allowed skip ignore group node item object field column index
-    route registry cursor map dict param params hotkey shortcut keyboard keypress keydown keyup non not
-    authenticity bucket blob s3 object file path prefix
+    print log send store save update change sample example fake dummy mock test tests testing placeholder without
+    allow allowed skip ignore non not
+    """
+)
+# Before `key` only: the keys of maps, tables, indexes and keyboards.
+_BEFORE_KEY = _set(
+    """
+    public pub publishable primary foreign sort partition cache row translation i18n idempotency dedupe dedup unique
+    composite natural surrogate search query group node item object field column index route registry cursor map dict
+    param params hotkey shortcut keyboard keypress keydown keyup bucket blob s3 file path prefix
+    """
+)
+# Before `token` only: lexer, paging, device and anti-forgery tokens.
+_BEFORE_TOKEN = _set(
+    """
+    next prev previous page pagination continuation cancel cancellation sync stop eos bos pad unk sep cls special start
+    end eof lexer csrf xsrf device push fcm nonce magic request verification authenticity
     """
 )
 # Harmless trailing words: `password2`, `password_value`, `secret_prod`.
@@ -173,6 +183,10 @@ def classify(name: str) -> NameInfo | None:
         if after and bare and (not before or before[-1] not in _KEY_QUALIFIERS | _STRONG_TOKEN_QUALIFIERS):
             return None  # `key_down_event`, `token_stream`: a bare key or token followed by other words
         if any(w in _BEFORE for w in before):
+            return None
+        kind = found[0] if found is not None else glued[0] if glued is not None else ""
+        negators = _BEFORE_KEY if kind == API_KEY else _BEFORE_TOKEN if kind == TOKEN else frozenset()
+        if any(w in negators for w in before):
             return None
         if glued is not None:
             return NameInfo(glued[0], glued[2], glued[1])

@@ -13,3 +13,4 @@ class Pair(NamedTuple):
     end_line: int  # 1-based line of the value's last character
     literal: bool  # known to be literal text (string literal, quoted, config value), not a bare word from prose
     where: str  # how it was bound, for the reason: "a string literal in python", "an .env file", ...
+    example: bool = False  # inside a list of examples, samples or fixtures: reported with low confidence at most

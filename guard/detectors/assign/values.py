@@ -35,8 +35,8 @@ def _set(text: str) -> frozenset[str]:
 
 _SCHEME = re.compile(r"(?i)^(?:bearer|basic|token|digest|bot|apikey|sso-key|ntlm|negotiate)\s+(?=\S)")
 _TEMPLATE = re.compile(
-    r"\$\{[A-Za-z_][\w.:\-]*(?::?[-=?+][^}]*)?\}|\{\{-?\s*[\w.\-|\"' ()$,:\[\]]+\s*-?\}\}|\{%.*?%\}|#\{[^}]*\}|<%.*?%>"
-    r"|%\(\w+\)[sdr]|%[sd]\b|\{\d*\}|^\{[\w.]+\}$|^\\?\$[A-Za-z_{(]|^%[A-Za-z_]\w*%$|^@[A-Za-z_]\w*@$|^__[A-Z0-9_]+__$"
+    r"\$\{[A-Za-z_][\w.:\-]*(?::?[-=?+][^}]*)?(?:\}|$)|\{\{-?\s*[\w.\-|\"' ()$,:\[\]]+\s*-?\}\}|\{%.*?%\}|#\{[^}]*\}|<%.*?%>"
+    r"|%\(\w+\)[sdr]|%[sd]\b|\{\d*\}|^\{[\w.\-]+\}$|\$[A-Z][A-Z0-9_]{2,}(?![a-z])|^\\?\$[A-Za-z_{(]|^%[A-Za-z_]\w*%$|^@[A-Za-z_]\w*@$|^__[A-Z0-9_]+__$"
     r"|^<[^<>]*>$|^\[[A-Za-z _-]+\]$|^ENC\[|^vault:|^ref\+|^!\w+\s|^arn:aws:|\$ANSIBLE_VAULT|^\{\{|^\$\$|^\$\{|^#\{"
 )
 _REFERENCE = re.compile(
@@ -44,8 +44,8 @@ _REFERENCE = re.compile(
     r"\benv\(|\bsecrets\.[A-Z_]|\bconfig\[|\bsettings\.[A-Z_]"
 )
 _PLACEHOLDER = re.compile(
-    r"(?i)change_?(?:me|it)|replace_?me|your_?(?:own_?)?(?:pass|secret|token|key|api|access|app|client|auth|user|db)|"
-    r"^your|example|placeholder|redacted|dummy|fake|sample|xxx|\*\*\*|•|\.\.\.|not_?a_?real|notreal|not_?set|lorem|"
+    r"(?i)change[_\-\s]?(?:me|it)|replace[_\-\s]?me|your[_\-]?(?:own[_\-]?)?(?:pass|secret|token|key|api|access|app|client|auth|user|db)|"
+    r"^your|example|placeholder|redacted|dummy|fake|sample|x{4,}|^x{3}|(?<![a-z])xxx(?![a-z])|\*\*\*|•|\.\.\.|not_?a_?real|notreal|not_?set|lorem|"
     r"^(?:test|todo|fixme|tbd|insert|enter|put|fill|paste|add)(?:[_\-\s]|$)|foobar|^none$|^n/?a$|([^\w\s])\1{3}"
 )
 _WORDS_DENY = _set(
@@ -61,6 +61,9 @@ _PROVIDER_PREFIX = re.compile(
     r"^(?:xox[abposr]-|xapp-|gh[pousr]_|github_pat_|glpat-|hv[sbr]\.|[sr]k_(?:live|test)_|npm_|pypi-|SG\.|AKIA|ASIA|AIza|"
     r"sq[pua]_|dapi|shp(?:at|ss|ca|pa)_|sk-ant-|sk-proj-|sq0(?:atp|csp)-|dop_v1_|doo_v1_|glc_|glsa_)"
 )
+_ENCRYPTED_VALUE = re.compile(r"^\{[A-Za-z0-9+/]{12,}={0,2}\}$")
+# Keys that vendors publish for local emulators (Azurite, Cosmos DB emulator): shared by everyone, not secret.
+_PUBLIC_DEV_KEYS = ("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsu", "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDu")
 _HASH = re.compile(
     r"^(?:\$(?:2[abxy]?|1|5|6|y|7|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?|scrypt|sha\d+|md5)\$"
     r"|\{(?:SSHA|SHA|SSHA256|SSHA512|MD5|SMD5|CRYPT|bcrypt|pbkdf2)[^}]*\}"
@@ -117,14 +120,16 @@ def _patterned(v: str) -> bool:
     """Typed rather than generated: one character, a keyboard or alphabet run, a repeated block."""
     low = v.lower()
     n = len(low)
+    squeezed = "".join(c for c in low if c.isalnum())
     if len(set(low)) <= 2 or max(low.count(c) for c in set(low)) / n >= 0.6:
         return True
     if "qwerty" in low or "asdfgh" in low:
         return True
-    for stride in (1, 2):
-        ups, best = _ascending(low, stride)
-        if n >= 6 and (ups >= 0.5 * (n - stride) or best >= 7 * stride):
-            return True
+    for text in {low, squeezed}:
+        for stride in (1, 2):
+            ups, best = _ascending(text, stride)
+            if len(text) >= 6 and (ups >= 0.5 * (len(text) - stride) or best >= 7):
+                return True
     covered = sum(len(m.group(0)) for m in _REPEAT.finditer(low))
     return n >= 8 and covered >= 0.6 * n
 
@@ -197,6 +202,8 @@ def _reject(v: str, literal: bool) -> str | None:
         return "too short"
     if "\n" in v and not literal:
         return "spans lines"
+    if _HASH.match(v):
+        return "a password hash, not the password"
     if _TEMPLATE.search(v):
         return "a template or variable placeholder"
     if _REFERENCE.search(v):
@@ -207,8 +214,10 @@ def _reject(v: str, literal: bool) -> str | None:
         return "punctuation, not a credential"
     if v.lower() in ("true", "false", "null", "none", "nil", "undefined", "yes", "no"):
         return "a boolean or null"
-    if _HASH.match(v):
-        return "a password hash, not the password"
+    if _ENCRYPTED_VALUE.match(v):
+        return "an encrypted value (Maven/Jenkins {...})"
+    if v.startswith(_PUBLIC_DEV_KEYS):
+        return "a published emulator or documentation key"
     if _URL.match(v):
         return "a URL"
     if _EMAIL.match(v) or _HOST.match(v):
@@ -221,6 +230,8 @@ def _reject(v: str, literal: bool) -> str | None:
         return "an expression, not a literal"
     if (not literal and (v[0] in "{[(" or "(" in v or "[" in v)) or (v[0] in "{[(" and v[-1] not in "}])"):
         return "an expression or structure, not a literal"
+    if re.match(r"--?[a-z][\w-]*$", v):
+        return "a command-line flag"
     if _MARKUP.search(v):
         return "markup"
     if any(c.isspace() for c in v) and (_wordlike(v) or len(v.split()) > 3 or _names_itself(v.split()[0])):
@@ -278,7 +289,7 @@ def _grade(v: str, name: NameInfo, literal: bool) -> Verdict:
     if wordlike or structured or spaced or v.isdigit() or n < 6 or common or classify(v) is not None:
         if (v.isdigit() and n < 6) or (wordlike and n < 6):
             return _no(f"{what} with a short {shape}")
-        if name.kind != "password" and (n < 8 or spaced):
+        if name.kind != "password" and (n < 8 or spaced or (wordlike and len(_SPLIT.split(v)) == 1)):
             return _no(f"{what} with a {shape}")
         return Verdict(Confidence.LOW, f"{what} with a {'common word and digits' if common else shape}")
     if (n >= 8 and classes >= 2) or (n >= 6 and classes >= 3):
