@@ -27,7 +27,11 @@ else:  # pragma: no cover
 
 ACTIONS = {a.value: a for a in Action}
 CONFIDENCES = {c.label: c for c in Confidence}
-KNOWN = frozenset(("rules", "disable", "enable", "exclude", "max-file-size", "baseline", "block-confidence", "actions"))
+KNOWN = frozenset(
+    ("rules", "disable", "enable", "exclude", "max-file-size", "baseline", "block-confidence", "actions", "agents", "policy")
+)
+ACTOR_CLASSES = ("agent", "human", "bot")
+POLICY_KEYS = frozenset(("approvers", "agent-confidence", *ACTOR_CLASSES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,11 @@ class Config:
     baseline: Path | None = None
     block_confidence: Confidence = Confidence.HIGH
     actions: tuple[tuple[str, Action], ...] = ()  # rule-id glob -> action
+    # [agents] and [policy]: docs/policy.md
+    agent_accounts: frozenset[str] = frozenset()  # pusher accounts that are agents
+    approvers: frozenset[str] = frozenset()  # pushers whose -o guard.approve=<reason> counts
+    agent_confidence: Confidence = Confidence.MEDIUM  # weakest actor confidence treated as an agent
+    actor_actions: tuple[tuple[str, str, Action], ...] = ()  # (actor class, rule-id glob, action)
     warnings: tuple[str, ...] = field(default=(), compare=False)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -64,6 +73,8 @@ def parse(table: Mapping[str, Any], where: str, base: Path) -> Config:
     baseline = table.get("baseline")
     if baseline is not None and not isinstance(baseline, str):
         raise fail("baseline", "expected a path string")
+    agents, policy = _agents_policy(table, fail)
+    warnings += tuple(f"{where}: policy.{k}: unknown key (ignored)" for k in sorted(set(policy) - POLICY_KEYS))
     return Config(
         source=where,
         rule_dirs=tuple(base / p for p in rawget.get_strs(table, "rules", fail)),
@@ -74,9 +85,38 @@ def parse(table: Mapping[str, Any], where: str, base: Path) -> Config:
         baseline=base / baseline if baseline else None,
         block_confidence=rawget.choice(table, "block-confidence", CONFIDENCES, fail, Confidence.HIGH),
         actions=actions,
+        agent_accounts=frozenset(rawget.get_strs(agents, "accounts", lambda k, m: fail(f"agents.{k}", m))),
+        approvers=frozenset(rawget.get_strs(policy, "approvers", lambda k, m: fail(f"policy.{k}", m))),
+        agent_confidence=rawget.choice(
+            policy, "agent-confidence", CONFIDENCES, lambda k, m: fail(f"policy.{k}", m), Confidence.MEDIUM
+        ),
+        actor_actions=tuple(
+            (kind, glob, rawget.choice(policy[kind], glob, ACTIONS, _sub(fail, f"policy.{kind}.")))
+            for kind in ACTOR_CLASSES
+            for glob in policy.get(kind, {})
+        ),
         warnings=warnings,
         raw=table,
     )
+
+
+def _sub(fail: rawget.Fail, prefix: str) -> rawget.Fail:
+    """A fail function for keys of a sub-table, named like `policy.agent.'risk.*'`."""
+    return lambda key, msg: fail(f"{prefix}{key!r}", msg)
+
+
+def _agents_policy(table: Mapping[str, Any], fail: rawget.Fail) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """The [agents] and [policy] tables, checked for shape."""
+    agents = table.get("agents", {})
+    policy = table.get("policy", {})
+    if not isinstance(agents, dict):
+        raise fail("agents", "expected a table")
+    if not isinstance(policy, dict):
+        raise fail("policy", "expected a table")
+    for kind in ACTOR_CLASSES:
+        if not isinstance(policy.get(kind, {}), dict):
+            raise fail(f"policy.{kind}", "expected a table of rule-id glob = action")
+    return agents, policy
 
 
 def _read(path: Path) -> dict[str, Any]:

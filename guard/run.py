@@ -12,7 +12,10 @@ from dataclasses import field
 from pathlib import Path
 
 from guard import rules as rules_mod
+from guard.actors import actors_for
+from guard.blast import Tracker
 from guard.config import Config
+from guard.detectors import repofiles
 from guard.model import Change
 from guard.model import Commit
 from guard.model import Stage
@@ -111,6 +114,8 @@ def execute(req: Request, progress: Progress | None = None) -> tuple[Verdict, tu
     rules = active_rules(cfg)
     engine = Engine(rules)
     collected = _Collected()
+    repofiles.set_root(req.repo)
+    tracker = Tracker(rules)  # commit- and push-level rules (guard/blast.py)
     if req.mode == "files":
         from guard.sources.files import files
 
@@ -118,7 +123,7 @@ def execute(req: Request, progress: Progress | None = None) -> tuple[Verdict, tu
             req.paths or (".",), max_bytes=cfg.max_file_size, exclude=cfg.exclude + req.extra_exclude
         )
     else:
-        changes = _git_changes(req, collected, progress or extras.progress)
+        changes = tracker.watch(_git_changes(req, collected, progress or extras.progress))
     subjects: list[Subject] = []
     notices: list[str] = []
     exclude = cfg.exclude + req.extra_exclude
@@ -130,5 +135,7 @@ def execute(req: Request, progress: Progress | None = None) -> tuple[Verdict, tu
         subjects.extend(
             Subject(f, pragma=i in scanned.allowed, in_baseline=f.fingerprint in known) for i, f in enumerate(scanned.findings)
         )
-    verdict = decide(subjects, cfg, stage=req.stage, commits=collected.commits, notices=notices)
+    subjects.extend(Subject(f, in_baseline=f.fingerprint in known) for f in tracker.findings())
+    actors = actors_for(collected.commits, cfg)
+    verdict = decide(subjects, cfg, stage=req.stage, commits=collected.commits, actors=actors, notices=notices)
     return verdict, rules

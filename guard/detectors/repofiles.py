@@ -52,6 +52,11 @@ def use_root(root: Path) -> Iterator[None]:
         _ROOT.reset(token)
 
 
+def set_root(root: Path) -> None:
+    """Read repository files from the repository at (or above) `root` from now on, in this context."""
+    _ROOT.set(root)
+
+
 def read(name: str) -> str | None:
     """The text of repository file `name` (a path from the repository root), or None."""
     reader = _READER.get()
@@ -70,6 +75,34 @@ def read(name: str) -> str | None:
             return None
         return _read_disk(str(path), st.st_size, st.st_mtime_ns)
     return _read_head(git_dir, name, _head_mtime(git_dir))
+
+
+def exists(name: str) -> bool:
+    """Whether repository file `name` exists (any size), read the same way as `read`."""
+    reader = _READER.get()
+    if reader is not None:
+        return reader(name) is not None
+    found = _discover(str((_ROOT.get() or Path.cwd()).resolve()))
+    if found is None:
+        return False
+    git_dir, workdir = found
+    if workdir is not None:
+        return (Path(workdir) / name).is_file()
+    return _in_head(git_dir, name, _head_mtime(git_dir))
+
+
+@lru_cache(maxsize=256)
+def _in_head(git_dir: str, name: str, stamp: int) -> bool:
+    import pygit2
+
+    try:
+        repo = pygit2.Repository(git_dir)
+        if repo.head_is_unborn:
+            return False
+        repo.head.peel(pygit2.Commit).tree[name]
+    except (KeyError, ValueError, pygit2.GitError):
+        return False
+    return True
 
 
 @lru_cache(maxsize=64)
