@@ -263,6 +263,17 @@ def credential_pair(pair: str) -> bool:
     return bool(sep) and password != user and not placeholder_password(password)
 
 
+def userinfo(arg: str) -> bool:
+    """A `user:password` argument (quotes allowed, as in curl -u): a real password, or an API key as the user."""
+    pair = arg.replace('"', "").replace("'", "")
+    user, sep, password = pair.partition(":")
+    if not sep:
+        return False
+    if password:
+        return credential_pair(pair)
+    return len(user) >= 12 and not placeholder_password(user) and plausible(user) and shannon(user) >= 3.0
+
+
 def basic_auth(blob: str) -> bool:
     """A base64 HTTP Basic credential: printable `user:password` with a real-looking password."""
     data = _b64std(blob)
@@ -272,7 +283,8 @@ def basic_auth(blob: str) -> bool:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return text.isprintable() and credential_pair(text)
+    user = text.partition(":")[0]
+    return text.isprintable() and not any(c in user for c in '"{} ') and credential_pair(text)
 
 
 CHECKS: dict[str, Callable[[str], bool]] = {
@@ -289,4 +301,5 @@ CHECKS: dict[str, Callable[[str], bool]] = {
     "not-github-crc32": not_github_crc32,
     "not-repetitive": not_repetitive,
     "plausible": plausible,
+    "userinfo": userinfo,
 }
