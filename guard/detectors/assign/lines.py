@@ -21,16 +21,16 @@ from guard.detectors.assign.pair import Pair
 # Where a credential word may start: each hit is widened to the whole name around it.
 ANCHORS = (
     "pass", "pw", "psw", "pssw", "pasw", "secret", "token", "key", "auth", "cred", "bearer", "priv", "jwt",
-    "identified", "mysql", "mariadb", "login", "curl", "wget", "securestring",
+    "identified", "mysql", "mariadb", "login", "curl", "wget", "securestring", "--user", "-u ",
 )  # fmt: skip
-ANCHOR = re.compile("(?i)" + "|".join(ANCHORS))
+ANCHOR = re.compile("(?i)" + "|".join(re.escape(a) for a in ANCHORS))
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
-_QUOTED = r"""\\"(?:[^"\\]|\\[^"])*\\"|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|`[^`\n]*`"""
+_QUOTED = r"""\\"(?:[^"\\]|\\[^"])*\\"|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|`[^`\n]*`|&quot;[^&\n]*&quot;"""
 _BARE = r"""[^\s'"`,;)}\]&<\\]+"""
 _BIND = re.compile(
-    r"""(?P<q>\\?["'])?\]?(?:\s*:?\s*[A-Za-z_][\w.<>\[\]?*]*(?=\s*(?::{1,3}|[?.])?=[^=>]))?(?P<sp>[ \t]*)"""
-    r"""(?P<sep>:{1,3}=|\?=|\.=|\|\|=|=>|==|!=|=|:(?!:)|->|,|\)?\s*(?:\|\||\?\?|\bor\b)|\bis\b)?[ \t]*"""
-    rf"""(?P<v>{_QUOTED}|{_BARE})"""
+    r"""(?P<q>\\?["'])?(?:\]|\[\d*\])?(?:\s*:?\s*[A-Za-z_][\w.<>\[\]?*]*(?=\s*(?::{1,3}|[?.])?=[^=>]))?(?P<sp>[ \t]*)"""
+    r"""(?P<sep>:{1,3}=|\?=|\.=|\|\|=|=>|===|!==|==|!=|=|:(?!:)|->|,|\)?\s*(?:\|\||\?\?|\bor\b)|\bis\b)?[ \t]*"""
+    rf"""@?(?P<v>{_QUOTED}|{_BARE})"""
 )
 _DIRECTIVE = re.compile(r"(?i)^\s*(?:#\s*define|%define|%global|set|setx|setenv|env|arg|export|declare|readonly|local|label)\s")
 _SQL = re.compile(
@@ -47,11 +47,16 @@ _SHORT_P = re.compile(
     r"""(?:^|[\s"'`(;&|])(?:sshpass|(?:docker|podman|buildah|skopeo|helm\s+registry|oras)\s+login)\s(?:.*\s)?"""
     r"""-p\s+(?P<v>"[^"]*"|'[^']*'|\S+)"""
 )
-_USER_PASS = re.compile(r"""(?:^|\s)(?:-u|--user)\s+(?P<q>["']?)[^\s:'"<>{}$]+:(?P<v>[^\s'"@<>{}$]+)(?P=q)(?:\s|$)""")
+_USER_PASS = re.compile(
+    r"""(?:^|\s)(?:-u|--user|--proxy-user)\s+(?P<q>["']?)(?P<u>[^\s:'"<>{}]*):"""
+    r"""(?P<qv>["']?)(?P<v>[^\s'"<>]*)(?P=qv)(?P=q)(?=\s|$)"""
+)
 
 _VERBS = frozenset(("pass", "key", "token", "auth", "secret", "secrets", "credentials", "cred", "creds", "bearer"))
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
-_SCHEME_VALUE = re.compile(r"(?i)(?:bearer|basic|token|ntlm|negotiate|digest)\s+[A-Za-z0-9+/=._~-]{8,}")
+_SCHEME_VALUE = re.compile(
+    r"(?i)(?:bearer|basic|token|ntlm|negotiate|digest|api-?token|api-?key|sso-key|bot)\s+[A-Za-z0-9+/=._~-]{8,}"
+)
 _SECURE_STRING = re.compile(
     r"""(?i)ConvertTo-SecureString\s+(?:-\w+\s+)*?(?P<v>"[^"]+"|'[^']+'|[^\s-][^\s]*)"""
 )
@@ -69,6 +74,7 @@ _ENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][\w.-]*)\s*=(?!=)\s
 _PROPERTIES_LINE = re.compile(r"^\s*(?P<name>[\w.$@/-]+)\s*(?:[=:](?![=:])|\s)\s*(?P<v>.*)$")
 _INI_LINE = re.compile(r"^\s*(?P<name>[\w.$@/-][\w.$@/ -]*?)\s*[=:](?![=:])\s*(?P<v>.*)$")
 
+_CHAR_QUOTES = frozenset([".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".m", ".mm", ".cs", ".java", ".go", ".rs", ".kt", ".kts", ".swift", ".scala"])
 _FORMATS = {".env": "env", ".properties": "properties", ".ini": "ini", ".cfg": "ini", ".conf": "ini", ".cnf": "ini"}
 _FORMAT_NAMES = {"Dockerfile": "dockerfile", "Containerfile": "dockerfile", ".npmrc": "ini", ".pypirc": "ini", ".netrc": "netrc"}
 _WHERE = {"env": "an .env file", "properties": "a .properties file", "ini": "an INI file", "dockerfile": "a Dockerfile"}
@@ -91,6 +97,8 @@ def _unquote(v: str) -> tuple[str, int, bool]:
     """(inner text, offset of it in v, was quoted)."""
     if v.startswith('\\"') and v.endswith('\\"') and len(v) >= 4:
         return v[2:-2], 2, True
+    if v.startswith("&quot;") and v.endswith("&quot;") and len(v) >= 12:
+        return v[6:-6], 6, True
     if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'`":
         return v[1:-1], 1, True
     return v, 0, False
@@ -113,13 +121,14 @@ def _whole_value(raw: str) -> tuple[str, int, bool]:
 def line_pairs(path: str, added: Iterable[tuple[int, str]]) -> Iterator[Pair]:
     """Pairs on the given lines of a file guard has no grammar for (or could not parse)."""
     fmt = format_of(path)
+    chars = posixpath.splitext(path)[1].lower() in _CHAR_QUOTES
     for n, text in added:
         if fmt in ("env", "properties", "ini"):
             got = _config_line(fmt, text, n)
             if got is not None:
                 yield from got
                 continue
-        yield from scan_text(text, n, 1, where=_WHERE.get(fmt or "", "text"), directive_ok=True)
+        yield from scan_text(text, n, 1, where=_WHERE.get(fmt or "", "text"), directive_ok=True, char_quotes=chars)
 
 
 def _config_line(fmt: str, text: str, n: int) -> list[Pair] | None:
@@ -141,8 +150,13 @@ def _config_line(fmt: str, text: str, n: int) -> list[Pair] | None:
     return [Pair(name, value, n, col, n, True, _WHERE[fmt])]
 
 
-def scan_text(text: str, line: int, column: int, *, where: str, directive_ok: bool = False) -> Iterator[Pair]:
-    """Pairs found anywhere in one line of text; `column` is where `text` starts on the line (1-based)."""
+def scan_text(
+    text: str, line: int, column: int, *, where: str, directive_ok: bool = False, char_quotes: bool = False
+) -> Iterator[Pair]:
+    """Pairs found anywhere in one line of text; `column` is where `text` starts on the line (1-based).
+
+    `char_quotes`: the language quotes characters, not strings, with `'` (C, C#, Java, Go, Rust...).
+    """
     if not ANCHOR.search(text):
         return
     done = 0  # text before this offset was read already (a name, or a value bound to one)
@@ -166,8 +180,7 @@ def scan_text(text: str, line: int, column: int, *, where: str, directive_ok: bo
         if b is None:
             continue
         pair = _bound(b, raw_name, name, text, start, line, column, where, directive)
-        if pair is not None:
-            done = b.end()
+        if pair is not None and not (char_quotes and b.group("v").startswith("'")):
             yield pair
     yield from _special(text, line, column, where)
 
@@ -185,7 +198,7 @@ def _bound(
             return None  # `pass "x" to f`, `the key "x"`: prose, not a binding
     elif flag and sep not in ("=", ":"):
         return None
-    if sep in ("==", "!=", ",") and v[0] not in "\"'`":
+    if sep in ("==", "!=", "===", "!==", ",") and v[0] not in "\"'`":
         return None
     opened = text[:start].rstrip()[-2:]
     if sep == "," and not ((b.group("q") and opened.endswith(("(\"", "('"))) or _CONSTANT.fullmatch(name)):
@@ -250,7 +263,11 @@ def _special(text: str, line: int, column: int, where: str) -> Iterator[Pair]:
                 yield _found(m.group("name"), m, text, line, column, f"{where} (comparison)")
     if "-u" in text:
         for m in _USER_PASS.finditer(text):
-            yield _found("password", m, text, line, column, f"{where} (user:password argument)")
+            if m.group("v"):
+                yield _found("password", m, text, line, column, f"{where} (user:password argument)")
+            elif m.group("u"):  # `-u KEY:`: an API key passed as the user name
+                user = m.group("u")
+                yield Pair("password", user, line, column + m.start("u"), line, True, f"{where} (key: argument)")
 
 
 def _found(name: str, m: re.Match[str], text: str, line: int, column: int, where: str) -> Pair:

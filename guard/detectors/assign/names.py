@@ -34,7 +34,7 @@ _GLUED_PASSWORD = ("password", "passwd", "pwd", "pswd", "pass", "passphrase")
 _NOT_GLUED_PASS = frozenset(
     ("bypass", "compass", "surpass", "trespass", "overpass", "underpass", "encompass", "impass", "multipass", "firstpass")
 )
-_SECRET_WORDS = frozenset(("secret", "secrets", "credential", "credentials", "cred", "creds"))
+_SECRET_WORDS = frozenset(("secret", "secrets", "secrete", "credential", "credentials", "cred", "creds"))
 _TOKEN_WORDS = frozenset(("token", "bearer", "authorization", "authentication", "auth", "oauth", "jwt", "authtoken"))
 _KEY_WORDS = frozenset(("key", "apikey"))
 # A key or token is a credential when one of these words qualifies it.

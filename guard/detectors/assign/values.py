@@ -33,7 +33,7 @@ def _set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_SCHEME = re.compile(r"(?i)^(?:bearer|basic|token|digest|bot|apikey|sso-key|ntlm|negotiate)\s+(?=\S)")
+_SCHEME = re.compile(r"(?i)^(?:bearer|basic|token|digest|bot|api-?key|api-?token|sso-key|ntlm|negotiate)\s+(?=\S)")
 _TEMPLATE = re.compile(
     r"\$\{[A-Za-z_][\w.:\-]*(?::?[-=?+][^}]*)?(?:\}|$)|\{\{-?\s*[\w.\-|\"' ()$,:\[\]]+\s*-?\}\}|\{%.*?%\}|#\{[^}]*\}|<%.*?%>"
     r"|%\(\w+\)[sdr]|%[sd]\b|\{\d*\}|^\{[\w.\-]+\}$|\$[A-Z][A-Z0-9_]{2,}(?![a-z])|^\\?\$[A-Za-z_{(]|^%[A-Za-z_]\w*%$|^@[A-Za-z_]\w*@$|^__[A-Z0-9_]+__$"
@@ -185,6 +185,8 @@ def judge(value: str, name: NameInfo, *, literal: bool = True, called: str = "")
     written, to reject a value that repeats it (`htpasswd: htpasswd`).
     """
     v = _unwrap(value)
+    if literal and "\n" in v and not any(" " in ln.strip() for ln in v.splitlines()):
+        v = "".join(ln.strip() for ln in v.splitlines())  # a literal continued over lines: one value
     if name.kind == "token":
         v = _SCHEME.sub("", v, count=1)
     if called and re.sub(r"[^a-z0-9]", "", v.lower()) == re.sub(r"[^a-z0-9]", "", called.lower()):
