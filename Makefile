@@ -32,6 +32,7 @@ bench-accuracy: $(STAMP)
 bench: $(STAMP)
 	bash bench/setup.sh
 	$(PY) bench/accuracy.py
+	$(PY) bench/perf.py --json bench/out/perf.json --markdown bench/out/perf.md
 
 clean:
 	rm -rf $(VENV) .bench-venv build dist *.egg-info

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -44,6 +45,7 @@ import profiling
 import workloads
 from measure import Sample
 from measure import Stats
+from measure import clean_env
 from measure import machine_facts
 from measure import run
 from measure import summarize
@@ -269,7 +271,23 @@ def w3(ctx: Context, commits: int) -> list[Row]:
     rows.append(
         Row("W3", "guard", "guard scan --range BASE..TIP (context)", summarize(samples["guard-range"]), last["guard-range"])
     )
+    ctx.info["w3"]["prereceive_md"] = prereceive_script(ctx, commits)
     return rows
+
+
+def prereceive_script(ctx: Context, commits: int) -> str | None:
+    """The server side's own W3 benchmark (bench/prereceive.py), when present: its markdown, heading demoted."""
+    script = REPO / "bench" / "prereceive.py"
+    if not script.exists():
+        return None
+    print("running bench/prereceive.py ...", file=sys.stderr, flush=True)
+    cmd = [sys.executable, str(script), "--bundle", str(ctx.info["bundle"]), "--commits", str(commits), "--runs", str(ctx.reps)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=clean_env())
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        return f"`bench/prereceive.py` failed (exit {proc.returncode}): " + " / ".join(tail)
+    lines = proc.stdout.strip().splitlines()
+    return "\n".join("#" + line if line.startswith("## ") else line for line in lines)
 
 
 # ---- W4 -------------------------------------------------------------------------------

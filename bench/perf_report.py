@@ -186,6 +186,9 @@ def section(
         "",
         METHOD,
     ]
+    script_md = info.get("w3", {}).get("prereceive_md")
+    if script_md:
+        parts += ["", "W3 cross-check, the server side's own `bench/prereceive.py` (same range, its own runs):", "", script_md]
     if profiles:
         parts += ["", "### Where guard's time goes", ""]
         parts += [profiles[k] + "\n" for k in ("floor", "W1", "W2") if k in profiles]
