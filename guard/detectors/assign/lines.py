@@ -74,7 +74,9 @@ _ENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][\w.-]*)\s*=(?!=)\s
 _PROPERTIES_LINE = re.compile(r"^\s*(?P<name>[\w.$@/-]+)\s*(?:[=:](?![=:])|\s)\s*(?P<v>.*)$")
 _INI_LINE = re.compile(r"^\s*(?P<name>[\w.$@/-][\w.$@/ -]*?)\s*[=:](?![=:])\s*(?P<v>.*)$")
 
-_CHAR_QUOTES = frozenset([".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".m", ".mm", ".cs", ".java", ".go", ".rs", ".kt", ".kts", ".swift", ".scala"])
+_CHAR_QUOTES = frozenset(
+    (".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".m", ".mm", ".cs", ".java", ".go", ".rs", ".kt", ".kts", ".swift")
+)
 _FORMATS = {".env": "env", ".properties": "properties", ".ini": "ini", ".cfg": "ini", ".conf": "ini", ".cnf": "ini"}
 _FORMAT_NAMES = {"Dockerfile": "dockerfile", "Containerfile": "dockerfile", ".npmrc": "ini", ".pypirc": "ini", ".netrc": "netrc"}
 _WHERE = {"env": "an .env file", "properties": "a .properties file", "ini": "an INI file", "dockerfile": "a Dockerfile"}
