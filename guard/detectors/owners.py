@@ -28,6 +28,7 @@ from guard.document import Document
 from guard.errors import RuleError
 
 KEYS = frozenset(("files", "catch-all"))
+WANTS_ALL_CHANGES = True  # deleting an owned file counts too (guard/scan.py)
 DEFAULT_FILES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
 CATCH_ALL = frozenset(("*", "**", "/*", "/**", "/"))
 

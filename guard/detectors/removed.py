@@ -12,8 +12,9 @@ file selection keys of select.py, plus `ignore-case`.
   new line), or when the key is gone altogether (file-level) -- a coverage
   threshold was lowered or dropped.
 
-Only modified (and renamed) files have an old side; an added file has nothing
-to lose. No keywords: what matters is in the old text, not in the added lines.
+Only modified (and renamed) files count: an added file has nothing to lose,
+and a deleted one is the path rules' business. Changes that only delete lines
+are seen too (WANTS_ALL_CHANGES). No keywords: what matters is in the old text, not in the added lines.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ from guard.detectors.added_regex import compile_pattern
 from guard.detectors.base import Hit
 from guard.document import Document
 from guard.errors import RuleError
+from guard.model import Status
 from guard.sources.textio import decode
 
 KEYS = frozenset(("pattern", "mode", "ignore-case")) | select.SELECT_KEYS
+WANTS_ALL_CHANGES = True  # a change that only deletes lines has no added lines (guard/scan.py)
 MODES = ("gone", "lowered")
 
 
@@ -66,6 +69,8 @@ def _old_text(doc: Document) -> str | None:
 
 
 def detect(p: Prepared, doc: Document) -> Iterator[Hit]:
+    if doc.change.status not in (Status.MODIFIED, Status.RENAMED) or doc.change.skipped:
+        return
     if not p.where.applies(doc.path) and not (doc.change.old_path and p.where.applies(doc.change.old_path)):
         return
     old = _old_text(doc)

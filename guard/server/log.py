@@ -1,19 +1,20 @@
 """The audit log: one JSON object per line, appended under an exclusive lock.
 
-Every server decision goes through `log_event`, so a later change (hash
-chaining, shipping to a collector) has one place to go. Events hold redacted
+Every server decision goes through `log_event`, which appends through
+guard/audit.py: each line is chained to the previous one by SHA-256
+(`guard audit verify` checks the chain). Events hold redacted
 values and fingerprints, never a secret.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 from datetime import datetime
 from datetime import timezone
 from pathlib import Path
 from typing import Any
+
+from guard import audit
 
 
 def now() -> str:
@@ -21,23 +22,8 @@ def now() -> str:
 
 
 def log_event(path: Path, event: dict[str, Any]) -> None:
-    """Append `event` (with a `time` if it has none) as one line; raises OSError on failure."""
-    record = {"time": now(), **event}
-    line = json.dumps(record, ensure_ascii=False, sort_keys=False, separators=(",", ":")) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            data = line.encode("utf-8", "backslashreplace")
-            written = 0
-            while written < len(data):
-                written += os.write(fd, data[written:])
-            os.fsync(fd)
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    """Append `event` (with a `time` if it has none) as the next hash-chained entry (guard/audit.py); raises OSError."""
+    audit.append(path, {"time": now(), **event})
 
 
 def read_events(path: Path) -> list[dict[str, Any]]:
