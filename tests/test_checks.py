@@ -117,6 +117,23 @@ def test_credential_pair(pair: str, ok: bool) -> None:
     assert checks.credential_pair(pair) is ok
 
 
+@pytest.mark.parametrize(
+    ("arg", "ok"),
+    [
+        ("'deploy:Zq8vT3nLw2'", True),
+        (f'"{token("key-${gen:alnum:24}", "userinfo")}:"', True),
+        ('"short:"', False),
+        ("'test:test'", False),
+        ('"$1:$2"', False),
+        ('"${{ env.ID }}:${{ env.PASS }}"', False),
+        ('"myusername"', False),
+        ('":"', False),
+    ],
+)
+def test_userinfo(arg: str, ok: bool) -> None:
+    assert checks.userinfo(arg) is ok
+
+
 def test_basic_auth() -> None:
     assert checks.basic_auth(token("${gen:basic:ci}", "basic")) is True
     assert checks.basic_auth(b64("browser:")) is False
@@ -124,6 +141,7 @@ def test_basic_auth() -> None:
     assert checks.basic_auth(b64("no colon here")) is False
     assert checks.basic_auth(base64.b64encode(b"\xff\xfe:\x00\x01").decode()) is False
     assert checks.basic_auth("not base64 !!") is False
+    assert checks.basic_auth(b64('{"alg":"HS256","typ":"JWT"}')) is False
 
 
 def test_every_check_is_registered() -> None:
@@ -141,4 +159,5 @@ def test_every_check_is_registered() -> None:
         "not-repetitive",
         "pem-body",
         "plausible",
+        "userinfo",
     ]
