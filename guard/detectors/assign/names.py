@@ -86,13 +86,13 @@ _BEFORE = _set(
     decrypt encode encoded decoded mask masked redact redacted sanitize sanitized strip invalid wrong bad missing
     empty generate generated gen random make compute create parse get fetch read load find lookup prompt ask input
     print log send store save update change sample example fake dummy mock test tests testing placeholder without
-    allow allowed skip ignore non not
+    allow allowed skip ignore non not public pub publishable
     """
 )
 # Before `key` only: the keys of maps, tables, indexes and keyboards.
 _BEFORE_KEY = _set(
     """
-    public pub publishable primary foreign sort partition cache row translation i18n idempotency dedupe dedup unique
+    primary foreign sort partition cache row translation i18n idempotency dedupe dedup unique
     composite natural surrogate search query group node item object field column index route registry cursor map dict
     param params hotkey shortcut keyboard keypress keydown keyup bucket blob s3 file path prefix
     """

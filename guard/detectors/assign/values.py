@@ -103,17 +103,19 @@ def _classes(v: str) -> int:
 
 
 def _ascending(s: str, stride: int) -> tuple[int, int]:
-    """(pairs `stride` apart that go up by one, longest run of them): 1234, abcd, a1b2c3."""
-    ups = run = best = 0
-    for a, b in zip(s, s[stride:], strict=False):
-        step = ord(b) - ord(a)
-        if step == 1 or (a, b) == ("9", "0"):
-            ups += 1
-            run += 1
-            best = max(best, run)
-        else:
-            run = 0
-    return ups, best
+    """(pairs `stride` apart that step by one, longest run of them), up or down: 1234, abcd, a1b2c3, d4c3b2a1."""
+    best_ups = best_run = 0
+    for direction in (1, -1):
+        ups = run = 0
+        for a, b in zip(s, s[stride:], strict=False):
+            if ord(b) - ord(a) == direction or (a, b) in (("9", "0"), ("0", "9")):
+                ups += 1
+                run += 1
+                best_run = max(best_run, run)
+            else:
+                run = 0
+        best_ups = max(best_ups, ups)
+    return best_ups, best_run
 
 
 def _patterned(v: str) -> bool:
@@ -258,7 +260,8 @@ def _grade(v: str, name: NameInfo, literal: bool) -> Verdict:
     wordlike = _wordlike(v)
     structured = _structured(v)
     spaced = any(c.isspace() for c in v)
-    machine = not wordlike and not structured and not spaced
+    named = classify(v) is not None or re.sub(r"[^a-z]", "", v.lower()) in _WORDS_DENY
+    machine = not wordlike and not structured and not spaced and not named
     machine = machine and (
         (n >= 16 and entropy >= 3.3 and (classes >= 2 or bool(_HEX.match(v))))
         or (n >= 12 and classes >= 3 and entropy >= 3.2)
