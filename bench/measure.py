@@ -106,16 +106,23 @@ def summarize(samples: Sequence[Sample]) -> Stats:
     )
 
 
-def median(values: Sequence[float]) -> float:
-    return statistics.median(values)
-
-
 def _git_version() -> str:
     try:
         out = subprocess.run(["git", "--version"], capture_output=True, text=True, check=False).stdout
     except OSError:
         return "unknown"
     return out.strip().removeprefix("git version ")
+
+
+def guard_commit(repo: Path) -> str:
+    """HEAD of guard's repository, and whether its code or rules had uncommitted changes."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False).stdout.strip()
+
+    head = git("rev-parse", "--short=10", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "guard", "rules")
+    return head + (" + uncommitted changes in guard/ or rules/" if dirty else "")
 
 
 def _cpu_model() -> str:

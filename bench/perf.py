@@ -46,6 +46,7 @@ import workloads
 from measure import Sample
 from measure import Stats
 from measure import clean_env
+from measure import guard_commit
 from measure import machine_facts
 from measure import run
 from measure import summarize
@@ -306,9 +307,6 @@ def w4(ctx: Context, commits: int, scales: tuple[int, ...]) -> list[Row]:
     return rows
 
 
-# ---- main -----------------------------------------------------------------------------
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--reps", type=int, default=5, help="timed runs per tool (default 5)")
@@ -372,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"kept {work}", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)
-    facts = machine_facts(GUARD_VENV / "bin" / "python")
+    facts = {"guard commit": guard_commit(REPO), **machine_facts(GUARD_VENV / "bin" / "python")}
     versions = {name: tool.version for name, tool in tools.items()}
     info = {k: v for k, v in ctx.info.items() if k != "bundle"}
     section = perf_report.section(command_line(argv), facts, versions, rows, info, args.reps, profiles)

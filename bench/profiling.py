@@ -15,6 +15,7 @@ extensions (pygit2, hyperscan, re) are charged to the Python call that entered t
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import subprocess
 import tempfile
@@ -39,9 +40,11 @@ def _args(workload: str, repo: Path) -> list[str]:
 
 
 def _short(path: str) -> str:
-    for marker in ("/site-packages/", "/lib/python3"):
-        if marker in path:
-            return path.split(marker, 1)[1]
+    if "/site-packages/" in path:
+        return path.split("/site-packages/", 1)[1]
+    stdlib = re.search(r"/lib/python3\.\d+/(.*)$", path)
+    if stdlib:
+        return stdlib.group(1)
     if "/guard/" in path:
         return "guard/" + path.rsplit("/guard/", 1)[1]
     return path
