@@ -111,6 +111,8 @@ def test_base64_service_account_wrapped_and_trailing() -> None:
         ("nocolon", False),
         ("user:{{ .Values.password }}", False),
         ("user:12345", False),
+        ("user:pass%20pass", False),
+        ("user:p%40ss%20Zq8vT3nLw2", True),
     ],
 )
 def test_credential_pair(pair: str, ok: bool) -> None:
@@ -134,6 +136,20 @@ def test_userinfo(arg: str, ok: bool) -> None:
     assert checks.userinfo(arg) is ok
 
 
+@pytest.mark.parametrize(
+    ("entry", "ok"),
+    [
+        ("machine api.example.com login ci password Zq8vT3nLw2xK", True),
+        ("machine example.com login aaaa password bbbb", False),
+        ("machine example.com\n  login me\n  password $NETRC_PASSWORD", False),
+        ("machine example.com login me password <token>", False),
+        ("machine example.com login me", False),
+    ],
+)
+def test_netrc_entry(entry: str, ok: bool) -> None:
+    assert checks.netrc_entry(entry) is ok
+
+
 def test_basic_auth() -> None:
     assert checks.basic_auth(token("${gen:basic:ci}", "basic")) is True
     assert checks.basic_auth(b64("browser:")) is False
@@ -154,6 +170,7 @@ def test_every_check_is_registered() -> None:
         "github-crc32",
         "jwt",
         "luhn",
+        "netrc-entry",
         "nkey-seed",
         "not-github-crc32",
         "not-repetitive",

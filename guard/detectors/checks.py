@@ -11,6 +11,7 @@ import string
 import zlib
 from collections import Counter
 from collections.abc import Callable
+from urllib.parse import unquote
 
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -258,9 +259,24 @@ def placeholder_password(password: str) -> bool:
 
 
 def credential_pair(pair: str) -> bool:
-    """`user:password` where the password is set, differs from the user and is not a placeholder."""
+    """`user:password` where the password is set, differs from the user and is not a placeholder.
+
+    A percent-encoded password is judged decoded, word by word: `pass%20pass` is a placeholder.
+    """
     user, sep, password = pair.partition(":")
-    return bool(sep) and password != user and not placeholder_password(password)
+    if not sep or password == user or placeholder_password(password):
+        return False
+    words = unquote(password).split()
+    return not words or not all(placeholder_password(w) for w in words)
+
+
+_NETRC_PASSWORD = re.compile(r"\bpassword\s+(\S+)\s*$")
+
+
+def netrc_entry(entry: str) -> bool:
+    """A netrc entry (machine ... password P) whose password P is not a placeholder."""
+    m = _NETRC_PASSWORD.search(entry)
+    return m is not None and not placeholder_password(m.group(1))
 
 
 def userinfo(arg: str) -> bool:
@@ -296,6 +312,7 @@ CHECKS: dict[str, Callable[[str], bool]] = {
     "github-crc32": github_crc32,
     "jwt": jwt,
     "luhn": luhn,
+    "netrc-entry": netrc_entry,
     "nkey-seed": nkey_seed,
     "pem-body": pem_body,
     "not-github-crc32": not_github_crc32,
