@@ -14,28 +14,29 @@ import weakref
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from typing import Any
 
 from guard import rawget
-from guard.detectors.assign import lines
+from guard.detectors.assign.names import ANCHORS
 from guard.detectors.assign.names import KINDS
 from guard.detectors.assign.names import NameInfo
-from guard.detectors.assign.names import classify
 from guard.detectors.assign.pair import Pair
-from guard.detectors.assign.values import Verdict
-from guard.detectors.assign.values import judge
 from guard.detectors.base import Hit
 from guard.document import Document
 from guard.errors import RuleError
 from guard.model import Confidence
 
+if TYPE_CHECKING:
+    from guard.detectors.assign.values import Verdict
+
 KEYS = frozenset(("kinds",))
 
 # Every kind gets every anchor: one name can yield another kind (`signing_key` is a secret, `curl -u` a password),
 # and the pairs of a file are found and judged once for all four rules.
-_KEYWORDS = lines.ANCHORS
+_KEYWORDS = ANCHORS
 
-Judged = tuple[Pair, NameInfo, Verdict]
+Judged = tuple[Pair, NameInfo, "Verdict"]
 _CACHE: weakref.WeakKeyDictionary[Document, tuple[Judged, ...]] = weakref.WeakKeyDictionary()
 
 
@@ -79,6 +80,11 @@ def judged(doc: Document) -> tuple[Judged, ...]:
 
 
 def _judge_all(doc: Document) -> Iterator[Judged]:
+    # Imported here, not at start-up: their patterns compile only when a file has a candidate line.
+    from guard.detectors.assign.names import classify
+    from guard.detectors.assign.values import Verdict
+    from guard.detectors.assign.values import judge
+
     seen: set[tuple[int, str]] = set()
     for pair in _pairs(doc):
         if (pair.line, pair.value) in seen:
@@ -94,6 +100,8 @@ def _judge_all(doc: Document) -> Iterator[Judged]:
 
 
 def _pairs(doc: Document) -> Iterator[Pair]:
+    from guard.detectors.assign import lines
+
     candidates = [(n, t) for n, t in doc.change.added if lines.ANCHOR.search(t)]
     if not candidates:
         return

@@ -15,14 +15,11 @@ import re
 from collections.abc import Iterable
 from collections.abc import Iterator
 
+from guard.detectors.assign.names import ANCHORS
 from guard.detectors.assign.names import classify
 from guard.detectors.assign.pair import Pair
 
 # Where a credential word may start: each hit is widened to the whole name around it.
-ANCHORS = (
-    "pass", "pw", "psw", "pssw", "pasw", "secret", "token", "key", "auth", "cred", "bearer", "priv", "jwt",
-    "identified", "mysql", "mariadb", "login", "curl", "wget", "securestring", "--user", "-u ",
-)  # fmt: skip
 ANCHOR = re.compile("(?i)" + "|".join(re.escape(a) for a in ANCHORS))
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _QUOTED = r"""\\"(?:[^"\\]|\\[^"])*\\"|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|`[^`\n]*`|&quot;[^&\n]*&quot;"""

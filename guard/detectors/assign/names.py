@@ -22,6 +22,12 @@ API_KEY = "api-key"
 TOKEN = "token"
 KINDS = (PASSWORD, SECRET, API_KEY, TOKEN)
 
+# Where a credential word may start in a line: each hit is widened to the whole name around it.
+ANCHORS = (
+    "pass", "pw", "psw", "pssw", "pasw", "secret", "token", "key", "auth", "cred", "bearer", "priv", "jwt",
+    "identified", "mysql", "mariadb", "login", "curl", "wget", "securestring", "--user", "-u ",
+)  # fmt: skip
+
 def _set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
