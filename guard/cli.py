@@ -59,6 +59,7 @@ def cli() -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Config file (.guard.toml or pyproject.toml).")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
 @click.option("--repo", "repo", type=click.Path(file_okay=False), default=".", help="Repository for git modes.")
+@click.option("--annotate", is_flag=True, help="Write each commit's findings and authorship as a git note (refs/notes/guard).")
 def scan_cmd(
     paths: tuple[str, ...],
     mode: str | None,
@@ -67,6 +68,7 @@ def scan_cmd(
     config_path: str | None,
     exclude: tuple[str, ...],
     repo: str,
+    annotate: bool = False,
 ) -> None:
     """Scan files (PATHs, default .), the staged index, a commit range or all history."""
     from guard.model import Stage
@@ -84,6 +86,10 @@ def scan_cmd(
     cfg = _config(config_path, root)
     req = Request(mode=mode, stage=Stage.CI, paths=paths, rev_range=rev_range, repo=Path(repo), extra_exclude=exclude, config=cfg)
     verdict, rules = execute(req)
+    if annotate:
+        from guard.cli_policy import write_notes
+
+        write_notes(Path(repo), verdict, mode)
     _emit(verdict, rules, fmt, sys.stdout)
     sys.exit(EXIT_BLOCKED if verdict.blocked else 0)
 
@@ -183,6 +189,7 @@ def _register() -> None:
 
     cli_server.register(cli, hook_group)
     cli_report.register(cli)
+    __import__("guard.cli_policy").cli_policy.register(cli, rules_group)
 
 
 _register()
