@@ -130,3 +130,18 @@ def test_sealed_secret_values_are_encrypted() -> None:
 def test_broken_syntax_falls_back_to_lines() -> None:
     text = 'password = "{pw}"\n{% if x %}\n  token: {{ x }\n'
     assert [(f.rule_id, f.line) for f in scan("templates/values.yaml", text)] == [("secret.generic-password", 1)]
+
+
+def test_a_grammar_that_cannot_load_falls_back_to_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    from guard.detectors.assign import extract
+
+    def broken(*_: object) -> None:
+        raise ImportError("no grammar")
+
+    monkeypatch.setattr(extract, "pairs", broken)
+    assert [(f.rule_id, f.line) for f in scan("app/settings.py", 'DB_PASSWORD = "{pw}"\n')] == [("secret.generic-password", 1)]
+
+
+def test_unknown_extension_is_read_as_text() -> None:
+    text = 'val dbPassword: String = "{pw}"\nval passwordHint = "twelve characters"\n'
+    assert [(f.rule_id, f.line) for f in scan("src/Main.scala", text)] == [("secret.generic-password", 1)]

@@ -127,7 +127,11 @@ def _pairs(doc: Document) -> Iterator[Pair]:
             runs[-1] = (runs[-1][0], r)
         else:
             runs.append((r, r))
-    found, broken = extract.pairs(text, grammar, runs, frozenset(n - 1 for n in added))
+    try:
+        found, broken = extract.pairs(text, grammar, runs, frozenset(n - 1 for n in added))
+    except (ImportError, OSError, ValueError, RuntimeError):  # a grammar that cannot load or parse: read lines
+        yield from lines.line_pairs(doc.path, candidates)
+        return
     yield from found
     if broken:
         done = {p.line for p in found}
