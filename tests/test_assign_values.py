@@ -121,7 +121,9 @@ VALUES = [
     (classify("key"), "550e8400-e29b-41d4-a716-446655440000", True, None, "a UUID under a bare key name: an identifier"),
     (classify("key"), "jetbrains.mps.v8_elimination", True, None, "weak name (key) without a machine-like value"),
     (SECRET, "sunshine", True, None, "client secret with a word-like value"),
-    (SECRET, "open-sesame", True, "low", "client secret with a word-like value"),
+    (SECRET, "open-sesame", True, None, "client secret with a word-like value"),
+    (PASSWORD, "open-sesame", True, "low", "password with a word-like value"),
+    (PASSWORD, "(?:key|pwd|password)", True, None, "a regular expression"),
     (SECRET, "s3cr", True, None, "client secret with a 4-char value with 2 character classes"),
 ]
 

@@ -44,7 +44,7 @@ _CALLS = frozenset(
 _EQUALS = frozenset(("equals", "equalsignorecase", "eq", "equal"))
 _CALL_WRAPPERS = frozenset(
     ("from", "new", "string", "str", "bytes", "bytearray", "some", "ok", "secret", "secretstring", "securestring", "box",
-     "cstring", "tobytes", "utf8", "to_owned", "encode", "b", "from_str")
+     "cstring", "tobytes", "utf8", "to_owned", "from_str")
 )  # fmt: skip
 _RECEIVER_WRAPPERS = frozenset(
     ("to_string", "to_owned", "into", "encode", "getbytes", "tochararray", "as_bytes", "as_str", "freeze", "trim", "strip",
@@ -267,7 +267,7 @@ def _call_binding(node: Any, args: Any) -> tuple[str | None, Any]:
     callee = (_name_of(_callee(call)) or "").lower()
     if callee in _EQUALS:
         return _name_of(_receiver(call)), None
-    if i == 1 and len(named) >= 2:
+    if i == 1 and len(named) == 2:
         key = _literal(named[0])
         if callee in _ENV_GETTERS and (key is None or classify(key) is None):
             return None, call  # `secret = getenv("X", "default")`: the default belongs to what the call is bound to

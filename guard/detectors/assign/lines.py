@@ -31,9 +31,10 @@ _BIND = re.compile(
 )
 _DIRECTIVE = re.compile(r"(?i)^\s*(?:#\s*define|%define|%global|set|setx|setenv|env|arg|export|declare|readonly|local|label)\s")
 _SQL = re.compile(
-    r"(?i)\b(?:identified\s+(?:with\s+\S+\s+)?(?:by|as)|(?:login|with|encrypted|unencrypted|role)\s+password\s*=?)\s+"
+    r"(?i)\b(?:identified\s+(?:with\s+\S+\s+)?by|(?:login|with|encrypted|unencrypted|role)\s+password\s*=?)\s+"
     rf"""(?P<v>{_QUOTED}|[^\s'";]+)"""
 )
+_SQL_STATEMENT = re.compile(r"(?i)\b(?:create|alter|grant)\s+(?:user|role|login)\b")
 _XML_ELEMENT = re.compile(r"<(?P<tag>[\w.:-]+)(?:\s[^<>]*)?>(?P<v>[^<>]+)</(?P=tag)>")
 _XML_KEYED = re.compile(r"""\b(?:key|name)\s*=\s*["'](?P<name>[^"']+)["'][^<>]*?\bvalue\s*=\s*(?P<v>"[^"]*"|'[^']*')""")
 _XML_KEYED_TEXT = re.compile(
@@ -59,7 +60,7 @@ _SECURE_STRING = re.compile(
 )
 _REVERSED = re.compile(r"""(?P<v>"[^"\n]+"|'[^'\n]+')\s*[!=]==?\s*(?P<name>[A-Za-z_$][\w.$]*)""")
 _ENV_STYLE = re.compile(r"^\s*#?\s*(?:export\s+)?[A-Z][A-Z0-9_]*=[^=\s]")
-_NETRC = re.compile(r"(?i)\b(?:machine\s+\S+|default)\s+(?:login\s+\S+\s+)?password\s+(?P<v>\S+)")
+_NETRC = re.compile(r"(?i)\b(?:machine\s+\S+|default)\s+(?:login\s+\S+\s+)?password\s+(?P<v>[^\s\\]+)")
 _CREDENTIAL_CALL = re.compile(
     r"""(?i)(?:credentials?|basicauth|passwordauthentication|usernamepassword\w*)\s*\(\s*(?:"[^"\n]*"|'[^'\n]*')\s*,\s*"""
     r"""(?P<v>"[^"\n]+"|'[^'\n]+')"""
@@ -234,7 +235,8 @@ def _special(text: str, line: int, column: int, where: str) -> Iterator[Pair]:
     low = text.lower()
     if "identified" in low or "password" in low:
         for m in _SQL.finditer(text):
-            yield _found("password", m, text, line, column, f"{where} (SQL)")
+            if m.group("v")[0] in "\"'" or _SQL_STATEMENT.search(text):
+                yield _found("password", m, text, line, column, f"{where} (SQL)")
     if "</" in text or "value=" in low:
         for rx in (_XML_KEYED, _XML_KEYED_TEXT):
             for m in rx.finditer(text):

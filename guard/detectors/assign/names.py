@@ -81,7 +81,7 @@ _AFTER = _set(
     algorithm algo alg mask masked redacted storage backend backends vault keyring keystore
     truststore ring chain pair pairs domain domains hostname server servers realm tenant region user username
     users email mail login org organization project channel event events down up press pressed code binding bindings
-    mapping handler listener
+    mapping handler listener mgr
     """
 )
 # Words that, placed before it, do the same: `max_tokens`, `hashed_password`, `public_key`, `next_token`.
@@ -161,6 +161,8 @@ def _glued(word: str) -> tuple[str, str, bool] | None:
         return None
     for g in _GLUED_PASSWORD:
         if word.endswith(g) and len(word) > len(g):
+            if word[: -len(g)] in _BEFORE:
+                return None  # `getpass`, `checkpassword`: a verb, not a name
             return PASSWORD, "password", True
     if word.endswith("secret") and len(word) > 7:
         return SECRET, "secret", True

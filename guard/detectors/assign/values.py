@@ -87,6 +87,7 @@ _VARNAME = re.compile(r"[A-Za-z_][A-Za-z_]*")
 _DOTTED = re.compile(r"[A-Za-z_$@][A-Za-z_$]*(?:(?:\.|::|->|\?\.)[A-Za-z_$][A-Za-z_$]*)+(?:\(\))?")
 _CALL = re.compile(r"^[\w$.:\->]+\s*[(\[].*[)\]]$")
 _CONCAT = re.compile(r"\s\+\s|[\"']\s*\+|\+\s*[\"']|\s\.\s[\"'$]")
+_REGEX = re.compile(r"\(\?[:=!<P]|\\[dwsbDWSB][*+?{]?|\[\^|\.\*|[)\]][*+?]|\|\w+\|")
 _MARKUP = re.compile(r"<[A-Za-z/!?]")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -155,7 +156,7 @@ def _structured(v: str) -> bool:
     parts = [p for p in _SPLIT.split(v) if p]
     if len(parts) < 2:
         return False
-    wordy = sum(len(p) for p in parts if len(p) >= 2 and _WORD.fullmatch(p))
+    wordy = sum(len(p) for p in parts if len(p) >= 2 and _WORD.fullmatch(p.rstrip("0123456789") or "0"))
     return wordy >= 0.7 * sum(len(p) for p in parts)
 
 
@@ -164,7 +165,7 @@ def _names_itself(v: str) -> bool:
 
     One lower-case word such as `rootpasswd` or `thisismypassword` is a (weak) password, not a name.
     """
-    v = v.lstrip("#.$@:")
+    v = v.lstrip("#.$@:").rstrip(":")
     if not re.fullmatch(r"[A-Za-z][\w.\-]*", v) or any(c.isdigit() for c in v):
         return False
     if v.lower() in _WORDS_DENY:
@@ -238,6 +239,8 @@ def _reject(v: str, literal: bool) -> str | None:
         return "a command-line flag"
     if _MARKUP.search(v):
         return "markup"
+    if _REGEX.search(v):
+        return "a regular expression"
     if any(c.isspace() for c in v) and (_wordlike(v) or len(v.split()) > 3 or _names_itself(v.split()[0])):
         return "prose"
     if _names_itself(v) or _identifierish(v):
@@ -294,7 +297,7 @@ def _grade(v: str, name: NameInfo, literal: bool) -> Verdict:
     if wordlike or structured or spaced or v.isdigit() or n < 6 or common or classify(v) is not None:
         if (v.isdigit() and n < 6) or (wordlike and n < 6):
             return _no(f"{what} with a short {shape}")
-        if name.kind != "password" and (n < 8 or spaced or (wordlike and len(_SPLIT.split(v)) == 1)):
+        if name.kind != "password":
             return _no(f"{what} with a {shape}")
         return Verdict(Confidence.LOW, f"{what} with a {'common word and digits' if common else shape}")
     if (n >= 8 and classes >= 2) or (n >= 6 and classes >= 3):
