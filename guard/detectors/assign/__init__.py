@@ -36,6 +36,7 @@ KEYS = frozenset(("kinds",))
 # and the pairs of a file are found and judged once for all four rules.
 _KEYWORDS = ANCHORS
 
+MAX_PAIRS = 500  # per file
 Judged = tuple[Pair, NameInfo, "Verdict"]
 _CACHE: weakref.WeakKeyDictionary[Document, tuple[Judged, ...]] = weakref.WeakKeyDictionary()
 
@@ -89,6 +90,8 @@ def _judge_all(doc: Document) -> Iterator[Judged]:
     for pair in _pairs(doc):
         if (pair.line, pair.value) in seen:
             continue
+        if len(seen) >= MAX_PAIRS:
+            break  # a generated file full of names: the first ones are enough to flag it
         seen.add((pair.line, pair.value))
         info = classify(pair.name)
         if info is None:
@@ -106,11 +109,12 @@ def _pairs(doc: Document) -> Iterator[Pair]:
     if not candidates:
         return
     from guard.detectors.assign.extract import MAX_BYTES
+    from guard.detectors.assign.extract import MAX_LINE
     from guard.detectors.assign.languages import grammar_for
 
     grammar = grammar_for(doc.path)
     text = doc.text if grammar is not None else None
-    if grammar is None or text is None or len(text) > MAX_BYTES:
+    if grammar is None or text is None or len(text) > MAX_BYTES or any(len(t) > MAX_LINE for _, t in candidates):
         yield from lines.line_pairs(doc.path, candidates)
         return
     from guard.detectors.assign import extract
@@ -123,7 +127,7 @@ def _pairs(doc: Document) -> Iterator[Pair]:
     rows = sorted({r for n, _ in candidates for r in (n - 1, n) if r + 1 in added})
     runs: list[tuple[int, int]] = []
     for r in rows:
-        if runs and runs[-1][1] == r - 1:
+        if runs and r - runs[-1][1] <= 4:  # close runs share one query: fewer calls, the added-row check stays exact
             runs[-1] = (runs[-1][0], r)
         else:
             runs.append((r, r))

@@ -26,7 +26,9 @@ from guard.detectors.assign.names import classify
 from guard.detectors.assign.names import words
 from guard.detectors.assign.pair import Pair
 
-MAX_BYTES = 2_000_000  # larger files are read line by line
+MAX_BYTES = 1_000_000  # larger files are read line by line
+MAX_LINE = 4096  # so are files whose candidate lines are this long (minified, generated)
+MAX_NODES = 3000  # literals and comments read per file: enough to flag a generated file, bounded time
 
 _BIND_OPS = frozenset(("=", ":=", ":", "=>", "==", "===", "!=", "!==", "||", "??", "or", "?:"))
 _COMPARE_OPS = frozenset(("==", "===", "!=", "!==", "eq", "ne"))
@@ -36,6 +38,10 @@ _TRANSPARENT = frozenset(
      "as_expression", "non_null_expression", "type_assertion", "cast_expression", "satisfies_expression")
 )  # fmt: skip
 _MAPPINGS = frozenset(("flow_mapping", "block_mapping", "object", "dictionary", "hash", "inline_table", "table"))
+_MEMBERS = frozenset(
+    ("attribute", "member_expression", "field_expression", "selector_expression", "navigation_expression",
+     "member_access_expression", "scoped_identifier")
+)  # fmt: skip
 _ARGUMENT_LISTS = frozenset(("argument_list", "arguments", "value_arguments"))
 _CALLS = frozenset(
     ("call", "call_expression", "method_invocation", "invocation_expression", "function_call_expression",
@@ -69,11 +75,13 @@ def pairs(text: str, grammar: Grammar, runs: Sequence[tuple[int, int]], added: f
     seen: set[tuple[int, int]] = set()
     out: list[Pair] = []
     for first, last in runs:
+        if len(seen) >= MAX_NODES:
+            break
         cursor.set_point_range((first, 0), (last + 1, 0))
         for kind, nodes in cursor.captures(root).items():
             for node in nodes:
                 key = (node.start_byte, node.end_byte)
-                if key in seen:
+                if key in seen or len(seen) >= MAX_NODES:
                     continue
                 seen.add(key)
                 if kind == "s":
@@ -81,7 +89,7 @@ def pairs(text: str, grammar: Grammar, runs: Sequence[tuple[int, int]], added: f
                 elif grammar.name != "bash":
                     out.extend(_embedded(node, grammar, rows, added, "a comment"))
     if grammar.name == "bash":
-        for r in sorted(added):
+        for r in sorted({r for first, last in runs for r in range(first, last + 1)} & added):
             if r < len(rows):
                 out.extend(lines.scan_text(_decode(rows[r]), r + 1, 1, where="a shell script", directive_ok=True))
     return out, root.has_error
@@ -104,13 +112,15 @@ def _string_pairs(node: Any, grammar: Grammar, rows: list[bytes], added: frozens
     if not any(r in added for r in range(row, end_row + 1)):
         return
     name = _bind(node)
+    embedded = list(_embedded(node, grammar, rows, added, "a string")) if grammar.name != "bash" else []
+    if not name and not embedded:
+        return
     marks = _marks(node)
     if name and "encrypted" not in marks:
         where = f"a string literal in {grammar.name}"
         yield Pair(name, value, row + 1, _column(rows, row, col), end_row + 1, True, where, "example" in marks)
-    if grammar.name != "bash":
-        for pair in _embedded(node, grammar, rows, added, "a string"):
-            yield pair._replace(example="example" in marks)
+    for pair in embedded:
+        yield pair._replace(example="example" in marks)
 
 
 _ENCRYPTED = frozenset(("encrypted", "sealed", "ciphertext"))
@@ -305,7 +315,7 @@ def _bind(node: Any) -> str | None:
                 return name
             node = wrapper
             continue
-        if parent.child_by_field_name("arguments") is None and node == parent.named_children[0] and parent.named_child_count <= 2:
+        if parent.type in _MEMBERS and node == parent.named_children[0]:
             member = (_name_of(parent) or "").lower()
             if member in _RECEIVER_WRAPPERS:  # "x".to_string(), "x".getBytes()
                 node = parent.parent if parent.parent is not None and parent.parent.type in _CALLS else parent

@@ -59,6 +59,7 @@ _SECURE_STRING = re.compile(
     r"""(?i)ConvertTo-SecureString\s+(?:-\w+\s+)*?(?P<v>"[^"]+"|'[^']+'|[^\s-][^\s]*)"""
 )
 _REVERSED = re.compile(r"""(?P<v>"[^"\n]+"|'[^'\n]+')\s*[!=]==?\s*(?P<name>[A-Za-z_$][\w.$]*)""")
+MAX_NAMES_PER_LINE = 64
 _ENV_STYLE = re.compile(r"^\s*#?\s*(?:export\s+)?[A-Z][A-Z0-9_]*=[^=\s]")
 _NETRC = re.compile(r"(?i)\b(?:machine\s+\S+|default)\s+(?:login\s+\S+\s+)?password\s+(?P<v>[^\s\\]+)")
 _CREDENTIAL_CALL = re.compile(
@@ -161,6 +162,7 @@ def scan_text(
         return
     done = 0  # text before this offset was read already (a name, or a value bound to one)
     directive = directive_ok and bool(_DIRECTIVE.match(text))
+    names = 0
     for m in ANCHOR.finditer(text):
         start, end = m.start(), m.end()
         if start < done:
@@ -176,6 +178,9 @@ def scan_text(
         name = raw_name.strip(".-")
         if not name or classify(name) is None:
             continue
+        names += 1
+        if names > MAX_NAMES_PER_LINE:
+            break  # a minified or generated line: enough
         b = _BIND.match(text, end)
         if b is None:
             continue
