@@ -87,7 +87,11 @@ def language(name: str) -> Any:
     from tree_sitter import Language
 
     g = GRAMMARS[name]
-    return Language(getattr(importlib.import_module(g.module), g.function)())
+    try:  # the compiled module alone: the package's __init__ imports importlib.resources for its query files
+        module = importlib.import_module(f"{g.module}._binding")
+    except ImportError:
+        module = importlib.import_module(g.module)
+    return Language(getattr(module, g.function)())
 
 
 @cache
