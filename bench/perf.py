@@ -4,6 +4,7 @@ Usage::
 
     python3 bench/perf.py [--reps 5] [--only W1,W2,W3,W4] [--json OUT] [--markdown OUT]
                           [--docs] [--profile] [--bundle PATH] [--keep]
+                          [--guard-tree head|worktree] [--w3-commits 500] [--w4-commits 1000]
 
 Workloads, all on a clone of ``../shared/repos/requests.bundle`` in a temp dir:
 
@@ -22,7 +23,10 @@ Every timed run is a whole process (``measure.run``: wall time, CPU time and pea
 RSS from ``os.wait4``). Each tool is run once untimed first (warm caches), then
 the tools alternate, A B A B ..., ``--reps`` times; tables show medians.
 gitleaks always runs from a fresh temp dir with its report in another fresh temp
-dir (it deletes the report path before writing). Standard library only.
+dir (it deletes the report path before writing). guard is a snapshot of the
+committed HEAD unless ``--guard-tree worktree`` (see ``perf_setup``). With
+``--profile``: where guard's time goes on W1 and W2 (``profiling``).
+Standard library only.
 """
 
 from __future__ import annotations
@@ -30,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -41,12 +44,11 @@ from pathlib import Path
 from typing import Any
 
 import perf_report
+import perf_setup
 import profiling
 import workloads
 from measure import Sample
 from measure import Stats
-from measure import clean_env
-from measure import guard_commit
 from measure import machine_facts
 from measure import run
 from measure import summarize
@@ -75,6 +77,7 @@ class Context:
     source: Path
     tools: dict[str, Tool]
     reps: int
+    genv: dict[str, str] = field(default_factory=dict)  # environment of every guard process
     runs: int = 0
     info: dict[str, Any] = field(default_factory=dict)
 
@@ -145,7 +148,7 @@ def w1(ctx: Context) -> list[Row]:
 
     def guard() -> Sample:
         out = ctx.fresh("guard")
-        sample = run([ctx.guard, "hook", "pre-commit"], cwd=repo, stdout=out / "stdout")
+        sample = run([ctx.guard, "hook", "pre-commit"], cwd=repo, stdout=out / "stdout", env=ctx.genv)
         last["guard"] = f"exit {sample.rc}"
         return sample
 
@@ -183,7 +186,7 @@ def history_tasks(ctx: Context, repo: Path, last: dict[str, str]) -> list[Task]:
     def guard() -> Sample:
         out = ctx.fresh("guard")
         cmd = [ctx.guard, "scan", "--all-history", "--format", "json", "--repo", str(repo)]
-        sample = run(cmd, cwd=out, stdout=out / "stdout")
+        sample = run(cmd, cwd=out, stdout=out / "stdout", env=ctx.genv)
         last["guard"] = f"{json_count(out / 'stdout', 'findings')} (exit {sample.rc})"
         return sample
 
@@ -223,7 +226,7 @@ def w3(ctx: Context, commits: int) -> list[Row]:
         target = workloads.copy_repo(template, out / "repo.git")
         before = len(times.read_text().splitlines()) if times.exists() else 0
         cmd = ["git", "push", "--quiet", str(target), f"{rng.tip}:refs/heads/main"]
-        sample = run(cmd, cwd=ctx.source, stdout=out / "stdout")
+        sample = run(cmd, cwd=ctx.source, stdout=out / "stdout", env=ctx.genv)
         rows = times.read_text().splitlines()[before:]
         if len(rows) == 1:
             start, end, rc = (int(x) for x in rows[0].split())
@@ -243,7 +246,7 @@ def w3(ctx: Context, commits: int) -> list[Row]:
     def guard_range() -> Sample:
         out = ctx.fresh("guard-range")
         cmd = [ctx.guard, "scan", "--range", f"{rng.base}..{rng.tip}", "--format", "json", "--repo", str(pushed[-1])]
-        sample = run(cmd, cwd=out, stdout=out / "stdout")
+        sample = run(cmd, cwd=out, stdout=out / "stdout", env=ctx.genv)
         last["guard-range"] = f"{json_count(out / 'stdout', 'findings')} (exit {sample.rc})"
         return sample
 
@@ -272,23 +275,8 @@ def w3(ctx: Context, commits: int) -> list[Row]:
     rows.append(
         Row("W3", "guard", "guard scan --range BASE..TIP (context)", summarize(samples["guard-range"]), last["guard-range"])
     )
-    ctx.info["w3"]["prereceive_md"] = prereceive_script(ctx, commits)
+    ctx.info["w3"]["prereceive_md"] = perf_setup.prereceive_script(REPO, ctx.info["bundle"], commits, ctx.reps, ctx.genv)
     return rows
-
-
-def prereceive_script(ctx: Context, commits: int) -> str | None:
-    """The server side's own W3 benchmark (bench/prereceive.py), when present: its markdown, heading demoted."""
-    script = REPO / "bench" / "prereceive.py"
-    if not script.exists():
-        return None
-    print("running bench/prereceive.py ...", file=sys.stderr, flush=True)
-    cmd = [sys.executable, str(script), "--bundle", str(ctx.info["bundle"]), "--commits", str(commits), "--runs", str(ctx.reps)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=clean_env())
-    if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-        return f"`bench/prereceive.py` failed (exit {proc.returncode}): " + " / ".join(tail)
-    lines = proc.stdout.strip().splitlines()
-    return "\n".join("#" + line if line.startswith("## ") else line for line in lines)
 
 
 # ---- W4 -------------------------------------------------------------------------------
@@ -318,6 +306,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--profile", action="store_true", help="importtime and cProfile of guard on W1 and W2 (bench/out/)")
     p.add_argument("--w3-commits", type=int, default=500, help="commits pushed in W3 (default 500)")
     p.add_argument("--w4-commits", type=int, default=1000, help="replayed commits per W4 round (default 1000)")
+    p.add_argument("--guard-tree", choices=("head", "worktree"), default="head", help="guard to run (default: HEAD snapshot)")
     p.add_argument("--keep", action="store_true", help="keep the temp dir")
     args = p.parse_args(argv)
     args.only = [w.strip().upper() for w in args.only.split(",") if w.strip()]
@@ -349,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     profiles: dict[str, str] = {}
     try:
+        under_test = perf_setup.prepare(REPO, work, GUARD_VENV / "bin" / "python", args.guard_tree)
+        ctx.genv, ctx.info["guard_label"] = under_test.env, under_test.label
         workloads.clone(args.bundle, ctx.source)
         for name in args.only:
             print(f"running {name} ...", file=sys.stderr, flush=True)
@@ -364,13 +355,13 @@ def main(argv: list[str] | None = None) -> int:
             out_dir = REPO / "bench" / "out"
             print("profiling guard on W1 and W2 ...", file=sys.stderr, flush=True)
             w1_repo, _ = prepare_w1(ctx)
-            profiles = profiling.profile_all(GUARD_VENV / "bin" / "python", w1_repo, ctx.source, out_dir)
+            profiles = profiling.profile_all(GUARD_VENV / "bin" / "python", w1_repo, ctx.source, out_dir, ctx.genv)
     finally:
         if args.keep:
             print(f"kept {work}", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)
-    facts = {"guard commit": guard_commit(REPO), **machine_facts(GUARD_VENV / "bin" / "python")}
+    facts = {"guard": ctx.info.pop("guard_label", "?"), **machine_facts(GUARD_VENV / "bin" / "python")}
     versions = {name: tool.version for name, tool in tools.items()}
     info = {k: v for k, v in ctx.info.items() if k != "bundle"}
     section = perf_report.section(command_line(argv), facts, versions, rows, info, args.reps, profiles)

@@ -149,7 +149,10 @@ push's whole process tree. gitleaks runs from a fresh temp dir with `--redact`, 
 another fresh temp dir, and no config of its own; guard with its defaults. W4's synthetic histories
 replay real requests commits (their text-file changes) once per round under `r<k>/`, each round's
 blobs starting with a different comment line, so k rounds are k times the same work and no blob is
-shared between rounds. The machine is shared with other work: treat differences below ~10% as noise."""
+shared between rounds. guard is, unless `--guard-tree worktree`, a snapshot of the committed HEAD
+(`git archive`, first on PYTHONPATH for every guard process, the pre-receive hook included), with its
+rule cache in a fresh dir that the warm-up run fills. The machine is shared with other work (see the
+load average): treat differences below ~10% as noise."""
 
 
 def section(

@@ -22,7 +22,6 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from measure import clean_env
 from measure import run
 
 PSTATS = r"""
@@ -50,14 +49,16 @@ def _short(path: str) -> str:
     return path
 
 
-def importtime(py: Path, workload: str, repo: Path) -> tuple[float, list[tuple[str, float]], list[tuple[str, float]]]:
+def importtime(
+    py: Path, workload: str, repo: Path, env: dict[str, str]
+) -> tuple[float, list[tuple[str, float]], list[tuple[str, float]]]:
     """(total seconds, [(top-level package, self seconds)], [(module, self seconds)])."""
     proc = subprocess.run(
         [str(py), "-X", "importtime", "-m", "guard", *_args(workload, repo)],
         cwd=repo,
         capture_output=True,
         text=True,
-        env=clean_env(),
+        env=env,
         check=False,
     )
     modules: list[tuple[str, float]] = []
@@ -79,14 +80,14 @@ def importtime(py: Path, workload: str, repo: Path) -> tuple[float, list[tuple[s
     )
 
 
-def cprofile(py: Path, workload: str, repo: Path) -> tuple[float, list[list[object]]]:
+def cprofile(py: Path, workload: str, repo: Path, env: dict[str, str]) -> tuple[float, list[list[object]]]:
     with tempfile.TemporaryDirectory(prefix="guard-prof-") as tmp:
         prof = Path(tmp) / "guard.prof"
         subprocess.run(
             [str(py), "-m", "cProfile", "-o", str(prof), "-m", "guard", *_args(workload, repo)],
             cwd=repo,
             capture_output=True,
-            env=clean_env(),
+            env=env,
             check=False,
         )
         out = subprocess.run([str(py), "-c", PSTATS, str(prof)], capture_output=True, text=True, check=True)
@@ -94,11 +95,11 @@ def cprofile(py: Path, workload: str, repo: Path) -> tuple[float, list[list[obje
     return float(data["total"]), data["rows"]
 
 
-def floor(py: Path, where: Path, reps: int = 5) -> dict[str, float]:
+def floor(py: Path, where: Path, env: dict[str, str], reps: int = 5) -> dict[str, float]:
     """Median wall seconds of a bare interpreter and of importing guard's CLI."""
     result = {}
     for label, code in (("python -c pass", "pass"), ("python -c 'import guard.cli'", "import guard.cli")):
-        walls = [run([str(py), "-c", code], cwd=where, stdout=where / "floor.out").wall for _ in range(reps)]
+        walls = [run([str(py), "-c", code], cwd=where, stdout=where / "floor.out", env=env).wall for _ in range(reps)]
         result[label] = statistics.median(walls)
     return result
 
@@ -110,9 +111,9 @@ def _fn(row: list[object]) -> str:
     return f"{_short(path)}:{line}({name})"
 
 
-def profile_workload(py: Path, workload: str, repo: Path, out_dir: Path) -> str:
-    total_imp, packages, modules = importtime(py, workload, repo)
-    total, rows = cprofile(py, workload, repo)
+def profile_workload(py: Path, workload: str, repo: Path, out_dir: Path, env: dict[str, str]) -> str:
+    total_imp, packages, modules = importtime(py, workload, repo, env)
+    total, rows = cprofile(py, workload, repo, env)
     by_own = sorted(rows, key=lambda r: -float(str(r[5])))
     ours = [r for r in rows if "/guard/" in str(r[0]) and "/site-packages/" not in str(r[0])]
     by_cum = sorted(ours, key=lambda r: -float(str(r[6])))
@@ -136,12 +137,12 @@ def profile_workload(py: Path, workload: str, repo: Path, out_dir: Path) -> str:
     return "\n".join(md)
 
 
-def profile_all(py: Path, w1_repo: Path, w2_repo: Path, out_dir: Path) -> dict[str, str]:
+def profile_all(py: Path, w1_repo: Path, w2_repo: Path, out_dir: Path, env: dict[str, str]) -> dict[str, str]:
     result = {}
     with tempfile.TemporaryDirectory(prefix="guard-floor-") as tmp:
-        floors = floor(py, Path(tmp))
+        floors = floor(py, Path(tmp), env)
     result["floor"] = "Interpreter floor (median of 5): " + ", ".join(f"`{k}` {v:.3f} s" for k, v in floors.items()) + "."
     if w1_repo.exists():
-        result["W1"] = profile_workload(py, "W1", w1_repo, out_dir)
-    result["W2"] = profile_workload(py, "W2", w2_repo, out_dir)
+        result["W1"] = profile_workload(py, "W1", w1_repo, out_dir, env)
+    result["W2"] = profile_workload(py, "W2", w2_repo, out_dir, env)
     return result
