@@ -276,7 +276,7 @@ _NETRC_PASSWORD = re.compile(r"\bpassword\s+(\S+)\s*$")
 def netrc_entry(entry: str) -> bool:
     """A netrc entry (machine ... password P) whose password P is not a placeholder."""
     m = _NETRC_PASSWORD.search(entry)
-    return m is not None and not placeholder_password(m.group(1))
+    return m is not None and not placeholder_password(m.group(1).strip("'\"`,;"))
 
 
 def userinfo(arg: str) -> bool:
