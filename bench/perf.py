@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -332,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.bundle.is_file():
         print(f"error: no bundle at {args.bundle}", file=sys.stderr)
         return 2
+    facts = machine_facts(GUARD_VENV / "bin" / "python")
     work = Path(tempfile.mkdtemp(prefix="guard-perf-"))
     ctx = Context(work=work, source=work / "source", tools=tools, reps=args.reps)
     ctx.info["bundle"] = args.bundle
@@ -361,7 +363,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"kept {work}", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)
-    facts = {"guard": ctx.info.pop("guard_label", "?"), **machine_facts(GUARD_VENV / "bin" / "python")}
+    load = os.getloadavg()
+    facts = {"guard": ctx.info.pop("guard_label", "?"), **facts, "load avg at end": f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"}
     versions = {name: tool.version for name, tool in tools.items()}
     info = {k: v for k, v in ctx.info.items() if k != "bundle"}
     section = perf_report.section(command_line(argv), facts, versions, rows, info, args.reps, profiles)
