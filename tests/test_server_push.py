@@ -6,6 +6,7 @@ Every test runs over a local path, and (marked slow) over git daemon and git htt
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -271,6 +272,10 @@ def test_guard_sees_objects_that_exist_only_in_the_quarantine(repo: Repo, server
     # git dropped the quarantine after the rejection: the objects never reached the object store.
     assert not server.has_object(blob)
     assert not server.has_object(sha)
+    # Over git daemon the client can return before receive-pack has removed its quarantine: wait briefly.
+    deadline = time.monotonic() + 10
+    while list((server.bare / "objects").glob("tmp_objdir-incoming-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert [p.name for p in (server.bare / "objects").glob("tmp_objdir-incoming-*")] == []
 
 
