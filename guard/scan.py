@@ -96,15 +96,32 @@ class Engine:
                 held = best.get(key)
                 if held is None or _preference(rule, hit) > _preference(*held):
                     best[key] = (rule, hit)
+        kept = _drop_covered(list(best.values()))
         lowered = context.lowered_confidence(change.path)
         out: list[Finding] = []
         allowed: set[int] = set()
-        hits = [hit for _, hit in best.values()]
-        for rule, hit in sorted(best.values(), key=lambda rh: (rh[1].line or 0, rh[1].column or 0, self._order[rh[0].id])):
+        masker = _Masker(doc, [hit for _, hit in kept])
+        for rule, hit in sorted(kept, key=lambda rh: (rh[1].line or 0, rh[1].column or 0, self._order[rh[0].id])):
             if hit.line is not None and pragma_allows(doc.line(hit.line), rule.id):
                 allowed.add(len(out))
-            out.append(replace(_finding(rule, change, hit, lowered), snippet=frame(doc, hit, hits)))
+            out.append(replace(_finding(rule, change, hit, lowered), snippet=masker.frame(hit)))
         return Scanned(tuple(out), frozenset(allowed), notice)
+
+
+def _drop_covered(found: list[tuple[Rule, Hit]]) -> list[tuple[Rule, Hit]]:
+    """A generic or adapter secret finding inside (or around) a provider finding on the same line is the same leak."""
+    provider: dict[int, list[str]] = {}
+    for rule, hit in found:
+        if rule.category is Category.SECRET and rule.detector == "regex" and hit.line is not None:
+            provider.setdefault(hit.line, []).append(hit.secret)
+    if not provider:
+        return found
+    def covered(rule: Rule, hit: Hit) -> bool:
+        if rule.category is not Category.SECRET or rule.detector == "regex" or hit.line is None:
+            return False
+        return any(hit.secret in s or s in hit.secret for s in provider.get(hit.line, ()))
+
+    return [(rule, hit) for rule, hit in found if not covered(rule, hit)]
 
 
 def _preference(rule: Rule, hit: Hit) -> tuple[int, int, int]:
@@ -137,23 +154,43 @@ def _mixed(token: str) -> bool:
     return any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
 
 
+class _Masker:
+    """Code frames for one change; each line is masked once, however many findings share it."""
+
+    def __init__(self, doc: Document, hits: Sequence[Hit]) -> None:
+        self.doc = doc
+        self.hits = hits
+        self._lines: dict[int, str] = {}
+
+    def line(self, n: int, text: str) -> str:
+        got = self._lines.get(n)
+        if got is None:
+            got = self._lines[n] = _mask(text, n, self.hits)
+        return got
+
+    def frame(self, hit: Hit) -> Snippet | None:
+        """The line before a finding, its first lines (at most 3) and the line after, redacted."""
+        if hit.line is None:
+            return None
+        doc = self.doc
+        lines: list[str] = []
+        first = max(1, hit.line - 1)
+        for n in range(first, min(hit.end_line or hit.line, hit.line + 2) + 2):
+            text = doc.line_map.get(n)
+            if text is None and 0 < n <= len(doc.lines):
+                text = doc.lines[n - 1]
+            if text is None:
+                if n < hit.line:
+                    first = n + 1
+                    continue
+                break
+            lines.append(self.line(n, text))
+        return Snippet(first, tuple(lines)) if lines else None
+
+
 def frame(doc: Document, hit: Hit, hits: Sequence[Hit]) -> Snippet | None:
-    """The line before a finding, its first lines (at most 3) and the line after, redacted."""
-    if hit.line is None:
-        return None
-    lines: list[str] = []
-    first = max(1, hit.line - 1)
-    for n in range(first, min(hit.end_line or hit.line, hit.line + 2) + 2):
-        text = doc.line_map.get(n)
-        if text is None and 0 < n <= len(doc.lines):
-            text = doc.lines[n - 1]
-        if text is None:
-            if n < hit.line:
-                first = n + 1
-                continue
-            break
-        lines.append(_mask(text, n, hits))
-    return Snippet(first, tuple(lines)) if lines else None
+    """One finding's redacted code frame (see _Masker)."""
+    return _Masker(doc, hits).frame(hit)
 
 
 def _finding(rule: Rule, change: Change, hit: Hit, lowered: str | None) -> Finding:

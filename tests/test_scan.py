@@ -70,3 +70,19 @@ def test_skipped_change_gives_notice_and_path_rules_still_run() -> None:
     assert [(f.rule_id, f.line) for f in got.findings] == [("risk.supply-binary-added", None)]
     secrets_only = Engine(r for r in load_builtin() if r.id.startswith("secret."))
     assert secrets_only.scan_change(Change(path="x.bin", status=Status.ADDED, skipped="binary")).findings == ()
+
+
+def test_generic_finding_inside_a_provider_finding_is_dropped() -> None:
+    engine = Engine(load_builtin())
+    secret = token(spec="${gen:alnum:16}", seed="pg")
+    text = f'DATABASE_URL = "postgres://app:{secret}@db.internal:5432/app"'
+    got = engine.scan_change(change(text))
+    assert [(f.rule_id, f.line) for f in got.findings if f.category.value == "secret"] == [("secret.postgres-uri-password", 1)]
+
+
+def test_many_findings_on_one_line_stay_linear() -> None:
+    line = " ".join(f"postgres://u:{token(spec='${gen:alnum:12}', seed=str(i))}@h{i}/db" for i in range(300))
+    got = Engine(load_builtin()).scan_change(change(line))
+    assert len([f for f in got.findings if f.rule_id == "secret.postgres-uri-password"]) == 300
+    first = token(spec="${gen:alnum:12}", seed="0")
+    assert all(f.snippet is not None and first not in f.snippet.lines[0] for f in got.findings)
