@@ -174,19 +174,20 @@ def test_deletion_is_accepted_and_logged(repo: Repo, server: Server) -> None:
 
 def test_force_push_is_scanned_and_reported(repo: Repo, server: Server) -> None:
     first = clean_main(repo, server)
+    repo.git("checkout", "-q", "-b", "work")
     for name in ("b", "c"):
         repo.write(f"{name}.txt", name)
         repo.commit(name)
     old_tip = head(repo)
-    assert server.push(repo, "main").code == 0
+    assert server.push(repo, "work").code == 0
     repo.git("reset", "-q", "--hard", first)
     repo.write("d.txt", "rewritten\n")
     new_tip = repo.commit("d")
-    pushed = server.push(repo, "+main")
+    pushed = server.push(repo, "+work")
     assert pushed.code == 0, pushed.out
-    assert server.ref("refs/heads/main") == new_tip
+    assert server.ref("refs/heads/work") == new_tip
     moved = f"{old_tip[:10]} -> {new_tip[:10]}"
-    expected = f"guard: refs/heads/main: FORCED update {moved}: 2 commits dropped from the branch, 1 new commit"
+    expected = f"guard: refs/heads/work: FORCED update {moved}: 2 commits dropped from the branch, 1 new commit"
     assert expected in pushed.remote()
     ref = server.last()["refs"][0]
     assert (ref["kind"], ref["dropped"], ref["commits"]) == ("force", 2, 1)
@@ -194,10 +195,25 @@ def test_force_push_is_scanned_and_reported(repo: Repo, server: Server) -> None:
     repo.git("reset", "-q", "--hard", first)
     repo.write("e.env", f"TOKEN={token(seed='force')}\n")
     dirty = repo.commit("e")
-    rejected = server.push(repo, "+main")
+    rejected = server.push(repo, "+work")
     assert rejected.code != 0
-    assert server.ref("refs/heads/main") == new_tip
-    assert f"guard: BLOCK {RULE}  {dirty[:10]}  e.env:1  {MASKED}  (refs/heads/main)" in rejected.remote()
+    assert server.ref("refs/heads/work") == new_tip
+    assert f"guard: BLOCK {RULE}  {dirty[:10]}  e.env:1  {MASKED}  (refs/heads/work)" in rejected.remote()
+
+
+def test_force_push_to_a_protected_branch_is_blocked(repo: Repo, server: Server) -> None:
+    first = clean_main(repo, server)
+    repo.write("b.txt", "b\n")
+    old_tip = repo.commit("b")
+    assert server.push(repo, "main").code == 0
+    repo.git("reset", "-q", "--hard", first)
+    repo.write("d.txt", "rewritten\n")
+    repo.commit("d")
+    pushed = server.push(repo, "+main")
+    assert pushed.code != 0
+    assert server.ref("refs/heads/main") == old_tip
+    assert "guard: BLOCK risk.blast-protected-force-push  -  refs/heads/main" in pushed.remote()
+    assert server.last()["decision"] == "reject"
 
 
 def _three_commits(repo: Repo, dirty_last: bool = False) -> list[str]:

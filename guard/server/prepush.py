@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import pygit2
 
+from guard.actors import actors_for
 from guard.config import Config
 from guard.errors import GuardError
 from guard.model import Stage
@@ -106,5 +107,8 @@ def run(
     shas = tuple(str(c.id) for c in history.walk(repo, tips, hide))
     rules = active_rules(cfg)
     scanned = scan_commits(repo, shas, rules, cfg, Budget(UNLIMITED))
-    verdict = decide(scanned.subjects, cfg, stage=Stage.PRE_PUSH, commits=scanned.commits, notices=scanned.notices)
+    actors = actors_for(scanned.commits, cfg)
+    verdict = decide(
+        scanned.subjects, cfg, stage=Stage.PRE_PUSH, commits=scanned.commits, actors=actors, notices=scanned.notices
+    )
     return verdict, rules

@@ -20,9 +20,8 @@ from typing import Any
 
 from guard.errors import GuardError
 from guard.model import Action
-from guard.model import Stage
 from guard.model import Verdict
-from guard.policy import decide
+from guard.pushpolicy import decide_push
 from guard.rules import Rule
 from guard.run import active_rules
 from guard.server import identity
@@ -162,12 +161,24 @@ def _decide(
     plan = push.plan(repo, updates)
     shas = budget.cap_commits(plan.commits)
     scanned = scan_commits(repo, shas, rules, cfg.scan, budget)
-    verdict: Verdict = decide(
-        scanned.subjects, cfg.scan, stage=Stage.PRE_RECEIVE, commits=scanned.commits, notices=scanned.notices
+    # Authorship (with the branch and the authenticated pusher), approvals and protected-ref checks.
+    branches = {sha: refs_[0] for sha in shas if (refs_ := plan.refs_of(sha))}
+    pd = decide_push(
+        scanned.subjects,
+        scanned.commits,
+        cfg.scan,
+        rules,
+        pusher=pusher.name,
+        approvals=options.approvals,
+        branches=branches,
+        ref_updates=[(u.ref, u.kind.value) for u in updates],
+        notices=scanned.notices,
     )
+    verdict: Verdict = pd.verdict
+    event.update(pd.event)
     refs_of = {sha: plan.refs_of(sha) for sha in {d.finding.commit for d in verdict.decisions if d.finding.commit}}
 
-    lines: list[Line] = [Line(p) for p in (*cfg.warnings, *options.problems)]
+    lines: list[Line] = [Line(p) for p in (*cfg.warnings, *options.problems, *pd.problems)]
     lines += messages.ref_lines(updates, plan.by_ref, plan.dropped)
     lines += [Line(f"note: {n}") for n in verdict.notices]
     lines += messages.finding_lines(verdict.decisions, {r.id: r for r in rules}, refs_of)

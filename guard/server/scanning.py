@@ -8,6 +8,7 @@ from fnmatch import fnmatchcase
 
 import pygit2
 
+from guard.blast import Tracker
 from guard.config import Config
 from guard.model import Commit
 from guard.policy import Subject
@@ -41,6 +42,7 @@ def _scan(
 ) -> None:
     engine_rules, path_rules = split_rules(rules)
     engine = Engine(engine_rules)
+    tracker = Tracker(rules)  # commit- and push-level size rules (guard/blast.py)
     # One `git log -p --stdin` for the whole push: git diffs ~3x faster than libgit2, and runs on
     # the other core while this one scans. git sees quarantined objects through the inherited environment.
     stream = log_changes(repo, (), stdin_revs=shas, max_bytes=cfg.max_file_size)
@@ -54,6 +56,7 @@ def _scan(
             for change in budget.limit(changes):
                 if cfg.exclude and _excluded(change.path, cfg.exclude):
                     continue
+                tracker.add(change)
                 result = engine.scan_change(change)
                 if result.notice:
                     out.notices.append(f"{sha[:10]} {result.notice}")
@@ -64,6 +67,7 @@ def _scan(
             out.complete += 1
     finally:
         stream.close()  # stops git when the budget ends the scan early
+        out.subjects.extend(Subject(f) for f in tracker.findings())
 
 
 def scan_commits(repo: pygit2.Repository, shas: tuple[str, ...], rules: tuple[Rule, ...], cfg: Config, budget: Budget) -> Scanned:
