@@ -8,7 +8,6 @@ is in the hash-chained audit log. A commit message can never approve.
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,6 @@ from guard.model import Severity
 from guard.policy import Subject
 from guard.pushpolicy import decide_push
 from guard.rules import load_builtin
-from guard.server import prereceive
 from guard.server.identity import SOURCES
 
 CLAUDE = "\n\nCo-authored-by: Claude <noreply@anthropic.com>\n"
@@ -37,14 +35,6 @@ POLICY = '[policy]\napprovers = ["alice"]\n[agents]\naccounts = ["ci-agent"]\n'
 RULE = "risk.ci-permissions-write-all"
 BLOCKED = "risky change by agent claude-code (high confidence) blocks until a human approves"
 
-# Until guard/server/prereceive.py hands its verdict to guard.pushpolicy.decide_push (authorship,
-# approvals, protected refs), the end-to-end tests below are expected to fail; they run for real
-# as soon as it does.
-needs_server = pytest.mark.xfail(
-    "decide_push" not in inspect.getsource(prereceive),
-    reason="pre-receive does not call guard.pushpolicy.decide_push yet",
-    strict=True,
-)
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +64,6 @@ def finding_lines(pushed_lines: list[str] | tuple[str, ...], rule: str) -> list[
     return [ln for ln in pushed_lines if f" {rule}  " in ln]
 
 
-@needs_server
 def test_agent_widening_permissions_is_rejected(repo: Repo, server: Server) -> None:
     base = main_with_workflow(repo, server)
     repo.write(".github/workflows/ci.yml", WIDENED)
@@ -90,7 +79,6 @@ def test_agent_widening_permissions_is_rejected(repo: Repo, server: Server) -> N
     assert [(f["rule"], f["action"]) for f in event["findings"] if f["rule"] == RULE] == [(RULE, "block")]
 
 
-@needs_server
 def test_same_change_by_a_person_is_accepted_with_a_warning(repo: Repo, server: Server) -> None:
     main_with_workflow(repo, server)
     repo.write(".github/workflows/ci.yml", WIDENED)
@@ -104,7 +92,6 @@ def test_same_change_by_a_person_is_accepted_with_a_warning(repo: Repo, server: 
     assert (event["decision"], event["actors"][sha]["kind"]) == ("accept", "human")
 
 
-@needs_server
 def test_approver_lets_the_agent_change_through_and_it_is_logged(repo: Repo, server: Server) -> None:
     main_with_workflow(repo, server)
     repo.write(".github/workflows/ci.yml", WIDENED)
@@ -122,7 +109,6 @@ def test_approver_lets_the_agent_change_through_and_it_is_logged(repo: Repo, ser
     assert audit.verify(server.log).ok
 
 
-@needs_server
 def test_approval_by_a_non_approver_or_in_a_commit_message_does_not_count(repo: Repo, server: Server) -> None:
     base = main_with_workflow(repo, server)
     repo.write(".github/workflows/ci.yml", WIDENED)
