@@ -109,16 +109,23 @@ class Engine:
 
 
 def _drop_covered(found: list[tuple[Rule, Hit]]) -> list[tuple[Rule, Hit]]:
-    """A generic or adapter secret finding inside (or around) a provider finding on the same line is the same leak."""
+    """A generic or adapter secret finding inside (or around) a provider finding is the same leak."""
     provider: dict[int, list[str]] = {}
+    spans: list[tuple[int, int]] = []
     for rule, hit in found:
         if rule.category is Category.SECRET and rule.detector == "regex" and hit.line is not None:
             provider.setdefault(hit.line, []).append(hit.secret)
+            spans.append((hit.line, hit.end_line or hit.line))
     if not provider:
         return found
+
     def covered(rule: Rule, hit: Hit) -> bool:
         if rule.category is not Category.SECRET or rule.detector == "regex" or hit.line is None:
             return False
+        end = hit.end_line or hit.line
+        block = end > hit.line or rule.detector == "pem-block"
+        if block and any(a <= hit.line and end <= b for a, b in spans):
+            return True  # a multi-line block (a key) that a provider rule already reports whole
         return any(hit.secret in s or s in hit.secret for s in provider.get(hit.line, ()))
 
     return [(rule, hit) for rule, hit in found if not covered(rule, hit)]

@@ -8,6 +8,7 @@ from guard.detectors import dsecrets
 from guard.detectors import imports
 from guard.detectors import owners
 from guard.detectors import path
+from guard.detectors import pem
 from guard.detectors import push
 from guard.detectors import query
 from guard.detectors import regex
@@ -21,6 +22,7 @@ DETECTORS: dict[str, Detector] = {
     "detect-secrets": dsecrets,
     "imports": imports,
     "path": path,
+    "pem-block": pem,
     "push": push,
     "query": query,
     "regex": regex,
