@@ -48,7 +48,13 @@ class Stats:
 
 
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in SCRUB_ENV and not k.startswith("GIT_")}
+    """The caller's environment without tool configuration, GIT_* and PYTHON* variables.
+
+    PYTHON* matters: a session with PYTHONDONTWRITEBYTECODE=1 makes every Python
+    tool recompile its modules on every run, and PYTHONUNBUFFERED=1 turns each
+    small write into a system call; neither is what a developer's hook sees.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in SCRUB_ENV and not k.startswith("GIT_") and not k.startswith("PYTHON")}
     env["LC_ALL"] = "C.UTF-8"
     env.update(extra or {})
     return env

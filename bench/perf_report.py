@@ -151,7 +151,9 @@ replay real requests commits (their text-file changes) once per round under `r<k
 blobs starting with a different comment line, so k rounds are k times the same work and no blob is
 shared between rounds. guard is, unless `--guard-tree worktree`, a snapshot of the committed HEAD
 (`git archive`, first on PYTHONPATH for every guard process, the pre-receive hook included), with its
-rule cache in a fresh dir that the warm-up run fills. The machine is shared with other work (see the
+rule cache in a fresh dir that the warm-up run fills and its modules byte-compiled. Every tool runs
+without the caller's `PYTHON*`, `GIT_*` and gitleaks config variables (a session's
+`PYTHONDONTWRITEBYTECODE=1` or `PYTHONUNBUFFERED=1` would slow the Python tools). The machine is shared with other work (see the
 load average): treat differences below ~10% as noise."""
 
 
@@ -191,7 +193,13 @@ def section(
     ]
     script_md = info.get("w3", {}).get("prereceive_md")
     if script_md:
-        parts += ["", "W3 cross-check, the server side's own `bench/prereceive.py` (same range, its own runs):", "", script_md]
+        parts += [
+            "",
+            "W3 cross-check, the server side's own `bench/prereceive.py` (same range, same guard snapshot, its own runs;",
+            'its "guard at commit" is the repository\'s HEAD when it ran):',
+            "",
+            script_md,
+        ]
     if profiles:
         parts += ["", "### Where guard's time goes", ""]
         parts += [profiles[k] + "\n" for k in ("floor", "W1", "W2") if k in profiles]

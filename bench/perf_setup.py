@@ -34,6 +34,7 @@ def prepare(repo: Path, work: Path, python: Path, tree: str) -> GuardUnderTest:
         snap.mkdir()
         archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=repo, capture_output=True, check=True)
         subprocess.run(["tar", "-x", "-C", str(snap)], input=archive.stdout, check=True)
+        subprocess.run([str(python), "-m", "compileall", "-q", str(snap / "guard")], check=True, env=clean_env())
         extra["PYTHONPATH"] = str(snap)
         head = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], cwd=repo, capture_output=True, text=True, check=True)
         label = f"{head.stdout.strip()} (snapshot of HEAD)"
