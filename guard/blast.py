@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from fnmatch import fnmatchcase
+from typing import Any
 
 from guard.detectors import repofiles
 from guard.detectors.push import Prepared
@@ -95,6 +96,18 @@ class Tracker:
         self.paths: set[str] = set()
         self.lines = 0
         self.deleted = 0
+
+    def state(self) -> tuple[Any, ...]:
+        """The counters, to carry a worker process's part of a scan back to the parent."""
+        return (self.commits, self.paths, self.lines, self.deleted)
+
+    def absorb(self, state: tuple[Any, ...]) -> None:
+        """Add a part's counters (parts cover disjoint commits)."""
+        commits, paths, lines, deleted = state
+        self.commits.update(commits)
+        self.paths |= paths
+        self.lines += lines
+        self.deleted += deleted
 
     def watch(self, changes: Iterable[Change]) -> Iterator[Change]:
         for change in changes:

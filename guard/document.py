@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
@@ -62,9 +63,56 @@ class Document:
     def regions(self) -> tuple[Region, ...]:
         return _regions(self.change.added)
 
+    def region_lower(self, index: int) -> str:
+        """Region `index`, lower-cased once for every rule that looks for its keywords."""
+        cache = self.__dict__.setdefault("_region_lower", {})
+        got = cache.get(index)
+        if got is None:
+            got = cache[index] = self.regions[index].text.lower()
+        return str(got)
+
     @cached_property
     def added_text(self) -> str:
         return "\n".join(t for _, t in self.change.added)
+
+    @cached_property
+    def added_starts(self) -> tuple[int, ...]:
+        """Offset in `added_text` where each added line starts."""
+        out, pos = [], 0
+        for _, t in self.change.added:
+            out.append(pos)
+            pos += len(t) + 1
+        return tuple(out)
+
+    def added_indexes(self, pattern: re.Pattern[str]) -> list[int]:
+        """Indexes into `change.added` of the lines where `pattern` (compiled MULTILINE) may match.
+
+        One search over all added text instead of one per line; a match that crosses a line
+        break marks every line it touches, so the caller's exact per-line check decides.
+        """
+        starts = self.added_starts
+        found: list[int] = []
+        for m in pattern.finditer(self.added_text):
+            first = bisect_right(starts, m.start()) - 1
+            last = bisect_right(starts, max(m.start(), m.end() - 1)) - 1
+            for i in range(first, last + 1):
+                if not found or found[-1] < i:
+                    found.append(i)
+        return found
+
+    def keyword_indexes(self, keywords: tuple[str, ...]) -> list[int]:
+        """Indexes into `change.added` of the lines that hold one of `keywords` (lower case)."""
+        cache = self.__dict__.setdefault("_keyword_indexes", {})
+        got = cache.get(keywords)
+        if got is None:
+            lowered, starts, found = self.added_lower, self.added_starts, set()
+            for k in keywords:
+                pos = lowered.find(k)
+                while pos >= 0:
+                    found.add(bisect_right(starts, pos) - 1)
+                    pos = lowered.find(k, pos + 1)
+            got = cache[keywords] = sorted(found)
+        return list(got)
 
     @cached_property
     def added_lower(self) -> str:

@@ -118,6 +118,8 @@ class Change:
     old_content: Blob = field(default=EMPTY, compare=False, repr=False)
     size: int = 0
     skipped: str | None = None  # why the content was not scanned, e.g. "binary"
+    # Old-side lines the change removed, when the source knows them (diff sources); None: unknown.
+    removed: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def added_lines(self) -> frozenset[int]:

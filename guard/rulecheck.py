@@ -44,16 +44,16 @@ class Result:
 def change_for(path: str, text: str, old_text: str | None = None, status: Status = Status.ADDED) -> Change:
     """A Change whose added lines are those `text` adds to `old_text`."""
     new_lines = split_lines(text)
+    removed: tuple[str, ...] | None = None
     if old_text is None:
         added = tuple(enumerate(new_lines, 1))
     else:
-        sm = difflib.SequenceMatcher(a=split_lines(old_text), b=new_lines, autojunk=False)
-        added = tuple(
-            (j + 1, new_lines[j])
-            for tag, _a, _b, j1, j2 in sm.get_opcodes()
-            if tag in ("insert", "replace")
-            for j in range(j1, j2)
-        )
+        old_lines = split_lines(old_text)
+        ops = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False).get_opcodes()
+        added = tuple((j + 1, new_lines[j]) for tag, _a, _b, j1, j2 in ops if tag in ("insert", "replace") for j in range(j1, j2))
+        removed = tuple(old_lines[i] for tag, i1, i2, _c, _d in ops if tag in ("delete", "replace") for i in range(i1, i2))
+        if status is Status.DELETED:
+            removed = tuple(old_lines)
     return Change(
         path=path,
         status=status,
@@ -61,6 +61,7 @@ def change_for(path: str, text: str, old_text: str | None = None, status: Status
         content=Blob(data=text.encode()) if status is not Status.DELETED else Blob(),
         old_content=Blob(data=old_text.encode()) if old_text is not None else Blob(),
         size=len(text.encode()),
+        removed=removed,
     )
 
 

@@ -6,11 +6,15 @@ import os
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field
+from functools import partial
 from pathlib import Path
+from typing import Any
 
+from guard import parallel
 from guard import rules as rules_mod
 from guard.actors import actors_for
 from guard.blast import Tracker
@@ -60,26 +64,29 @@ def active_rules(cfg: Config) -> tuple[Rule, ...]:
 
 
 @dataclass
-class _Collected:
+class _Part:
+    """What scanning some commits (or the index, or files) produced; parts merge in order."""
+
+    subjects: list[Subject] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     commits: list[Commit] = field(default_factory=list)
+    tracker: tuple[Any, ...] = ()
 
 
-def _git_changes(req: Request, collected: _Collected, progress: Progress | None) -> Iterator[Change]:
-    import pygit2
-
+def _open(req: Request) -> Any:
     from guard.sources import gitdiff
-    from guard.sources import history
 
     # `git commit -a` and `git commit <path>` hand the hook a temporary index in GIT_INDEX_FILE.
     hooked = req.stage is Stage.PRE_COMMIT and bool(os.environ.get("GIT_INDEX_FILE"))
-    repo = gitdiff.open_repo(req.repo, from_env=hooked)
-    size = req.config.max_file_size
-    if req.mode == "staged":
-        from guard.sources.staged import staged
+    return gitdiff.open_repo(req.repo, from_env=hooked)
 
-        yield from staged(repo, max_bytes=size)
-        return
-    from guard.sources.gitlog import log_changes
+
+def _commits(repo: Any, req: Request) -> list[str]:
+    """The commits a range or history scan covers, oldest first."""
+    import subprocess
+
+    from guard.errors import GitError
+    from guard.sources import history
 
     if req.mode == "range":
         assert req.rev_range is not None
@@ -87,15 +94,52 @@ def _git_changes(req: Request, collected: _Collected, progress: Progress | None)
         revs = [str(t) for t in tips] + [f"^{h}" for h in hide]
     else:
         if not list(repo.references):
-            return
+            return []
         revs = ["--all"]
-    for sha, changes in log_changes(repo, revs, max_bytes=size):
-        obj = repo[sha]
-        assert isinstance(obj, pygit2.Commit)
-        collected.commits.append(history.commit_meta(obj))
-        if progress is not None:
-            progress(len(collected.commits))
-        yield from changes
+    proc = subprocess.run(
+        ["git", "rev-list", "--reverse", "--topo-order", *revs, "--"],
+        capture_output=True,
+        env={**os.environ, "GIT_DIR": repo.path},
+    )
+    if proc.returncode != 0:
+        raise GitError(f"git rev-list failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
+    return proc.stdout.decode("ascii").split()
+
+
+def _scan(changes: Iterable[Change], engine: Engine, tracker: Tracker, req: Request, known: frozenset[str], out: _Part) -> None:
+    from guard.scan import scan
+
+    for scanned in scan(tracker.watch(changes), engine, exclude=req.config.exclude + req.extra_exclude):
+        if scanned.notice:
+            out.notices.append(scanned.notice)
+        out.subjects.extend(
+            Subject(f, pragma=i in scanned.allowed, in_baseline=f.fingerprint in known) for i, f in enumerate(scanned.findings)
+        )
+
+
+def _scan_commits(
+    req: Request, engine: Engine, rules: tuple[Rule, ...], known: frozenset[str], progress: Progress | None, shas: Sequence[str]
+) -> _Part:
+    import pygit2
+
+    from guard.sources import history
+    from guard.sources.gitlog import log_changes
+
+    repo = _open(req)  # each process opens its own repository
+    out, tracker = _Part(), Tracker(rules)
+
+    def changes() -> Iterator[Change]:
+        for sha, found in log_changes(repo, (), stdin_revs=shas, max_bytes=req.config.max_file_size):
+            obj = repo[sha]
+            assert isinstance(obj, pygit2.Commit)
+            out.commits.append(history.commit_meta(obj))
+            if progress is not None:
+                progress(len(out.commits))
+            yield from found
+
+    _scan(changes(), engine, tracker, req, known, out)
+    out.tracker = tracker.state()
+    return out
 
 
 def _known(req: Request, extras: Extras) -> frozenset[str]:
@@ -113,29 +157,33 @@ def execute(req: Request, progress: Progress | None = None) -> tuple[Verdict, tu
     known = _known(req, extras)
     rules = active_rules(cfg)
     engine = Engine(rules)
-    collected = _Collected()
     repofiles.set_root(req.repo)
     tracker = Tracker(rules)  # commit- and push-level rules (guard/blast.py)
+    parts: list[_Part]
     if req.mode == "files":
         from guard.sources.files import files
 
-        changes: Iterable[Change] = files(
-            req.paths or (".",), max_bytes=cfg.max_file_size, exclude=cfg.exclude + req.extra_exclude
-        )
-    else:
-        changes = tracker.watch(_git_changes(req, collected, progress or extras.progress))
-    subjects: list[Subject] = []
-    notices: list[str] = []
-    exclude = cfg.exclude + req.extra_exclude
-    from guard.scan import scan
+        part = _Part()
+        found = files(req.paths or (".",), max_bytes=cfg.max_file_size, exclude=cfg.exclude + req.extra_exclude)
+        _scan(found, engine, tracker, req, known, part)
+        parts = [part]
+    elif req.mode == "staged":
+        from guard.sources.staged import staged
 
-    for scanned in scan(changes, engine, exclude=exclude):
-        if scanned.notice:
-            notices.append(scanned.notice)
-        subjects.extend(
-            Subject(f, pragma=i in scanned.allowed, in_baseline=f.fingerprint in known) for i, f in enumerate(scanned.findings)
-        )
+        part = _Part()
+        _scan(staged(_open(req), max_bytes=cfg.max_file_size), engine, tracker, req, known, part)
+        parts = [part]
+    else:
+        shas = _commits(_open(req), req)
+        chunks = parallel.split(shas, parallel.jobs(len(shas)))
+        report = progress or extras.progress
+        parts = parallel.map_parts(partial(_scan_commits, req, engine, rules, known, report), chunks)
+        for p in parts:
+            tracker.absorb(p.tracker)
+    subjects = [s for p in parts for s in p.subjects]
+    notices = [n for p in parts for n in p.notices]
+    commits = [c for p in parts for c in p.commits]
     subjects.extend(Subject(f, in_baseline=f.fingerprint in known) for f in tracker.findings())
-    actors = actors_for(collected.commits, cfg)
-    verdict = decide(subjects, cfg, stage=req.stage, commits=collected.commits, actors=actors, notices=notices)
+    actors = actors_for(commits, cfg)
+    verdict = decide(subjects, cfg, stage=req.stage, commits=commits, actors=actors, notices=notices)
     return verdict, rules

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from guard import rawget
@@ -69,13 +70,24 @@ def keywords(prepared: Prepared) -> tuple[str, ...]:
     return prepared.keywords
 
 
+@cache
+def _multiline(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern for one pass over all added lines: ^ and $ still mean a line's ends."""
+    return re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
+
+
 def detect(p: Prepared, doc: Document) -> Iterator[Hit]:
     if not p.where.applies(doc.path):
         return
     if p.requires is not None and not p.requires.search(doc.text or ""):
         return
     group: int | str = "hit" if "hit" in p.pattern.groupindex else 0
-    for n, text in doc.change.added:
+    added = doc.change.added
+    # With keywords, a match is looked for on the lines that hold one (rules/risk keep them on
+    # the matching line); without, one pass over all added text picks the lines.
+    indexes = doc.keyword_indexes(p.keywords) if p.keywords else doc.added_indexes(_multiline(p.pattern))
+    for i in indexes:
+        n, text = added[i]
         if p.unless is not None and p.unless.search(text):
             continue
         for m in p.pattern.finditer(text):

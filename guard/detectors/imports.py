@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from guard import rawget
@@ -75,12 +76,18 @@ def keywords(prepared: Prepared) -> tuple[str, ...]:
     return prepared.keywords
 
 
+@lru_cache(maxsize=16)
+def _parse(toml: bool, text: str) -> ct.Contracts | None:
+    """Parsed once per file content: a history scan asks for every changed Python file."""
+    return ct.from_pyproject(text) if toml else ct.from_ini(text)
+
+
 def load(sources: tuple[str, ...]) -> ct.Contracts | None:
     for name in sources:
         text = repofiles.read(name)
         if not text:
             continue
-        found = ct.from_pyproject(text) if name.endswith(".toml") else ct.from_ini(text)
+        found = _parse(name.endswith(".toml"), text)
         if found is not None and found.contracts:
             return found
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -15,9 +16,16 @@ from guard.detectors.base import Hit
 from guard.detectors.checks import CHECKS
 from guard.detectors.checks import shannon
 from guard.document import Document
+from guard.document import Region
 from guard.errors import RuleError
 
-KEYS = frozenset(("pattern", "secret-group", "keywords", "min-entropy", "checks", "allow-values"))
+KEYS = frozenset(("pattern", "secret-group", "keywords", "min-entropy", "checks", "allow-values", "window"))
+# Lines around a keyword's line that a match may reach; 0 searches whole regions. Patterns that
+# clearly span lines (PEM blocks, explicit newlines, DOTALL) search whole regions by default.
+DEFAULT_WINDOW = 3
+_BLOCK_HINTS = ("BEGIN", "(?s", "PuTTY")  # key blocks: unbounded, search whole regions
+NEARBY_WINDOW = 8  # patterns with explicit newlines bind a name to a value a few lines below
+_CLASS = re.compile(r"\[(?:\\.|[^\]\\])*\]")  # [^;\n] in a pattern keeps a match on one line
 
 
 @cache
@@ -35,6 +43,7 @@ class Prepared:
     min_entropy: float
     check_names: tuple[str, ...]
     allow_source: str | None
+    window: int = DEFAULT_WINDOW
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -88,27 +97,82 @@ def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
         min_entropy=rawget.get(raw, "min-entropy", float, fail, 0.0),
         check_names=names,
         allow_source=allow,
+        window=_window(raw, source, fail),
     )
+
+
+def _window(raw: Mapping[str, Any], source: str, fail: Callable[[str, str], RuleError]) -> int:
+    if "window" in raw:
+        size = rawget.get(raw, "window", int, fail)
+        if size < 0:
+            raise fail("window", "must be 0 (whole regions) or a number of lines")
+        return size
+    if any(h in source for h in _BLOCK_HINTS) or "[\\s\\S]" in source:
+        return 0
+    return NEARBY_WINDOW if "\\n" in _CLASS.sub("", source) else DEFAULT_WINDOW
 
 
 def keywords(prepared: Prepared) -> tuple[str, ...]:
     return prepared.keywords
 
 
+def _spans(p: Prepared, region: Region, lowered: str) -> Iterator[tuple[int, int]]:
+    """Offsets of `region.text` worth searching: lines near a keyword (or all of it)."""
+    if not p.window or not p.keywords or len(region.starts) <= 2 * p.window + 1:
+        yield 0, len(region.text)
+        return
+    hits: set[int] = set()
+    for k in p.keywords:
+        pos = lowered.find(k)
+        while pos >= 0:
+            hits.add(bisect_right(region.starts, pos) - 1)
+            pos = lowered.find(k, pos + 1)
+    last = len(region.starts) - 1
+    lo = hi = -10
+    for i in sorted(hits):
+        a, b = max(0, i - p.window), min(last, i + p.window)
+        if a > hi + 1:
+            if hi >= 0:
+                yield _offsets(region, lo, hi)
+            lo = a
+        hi = max(hi, b)
+    if hi >= 0:
+        yield _offsets(region, lo, hi)
+
+
+def _offsets(region: Region, first: int, last: int) -> tuple[int, int]:
+    end = region.starts[last + 1] - 1 if last + 1 < len(region.starts) else len(region.text)
+    return region.starts[first], end
+
+
 def detect(p: Prepared, doc: Document) -> Iterator[Hit]:
     pattern, allow, checks = p.pattern, p.allow, p.checks
-    for region in doc.regions:
-        for m in pattern.finditer(region.text):
-            secret = m.group(p.group)
-            if not secret:
-                continue
-            if p.min_entropy and shannon(secret) < p.min_entropy:
-                continue
-            if allow is not None and allow.search(secret):
-                continue
-            if not all(check(secret) for check in checks):
-                continue
-            start, end = m.span(p.group)
-            line, col = region.position(start)
-            end_line, _ = region.position(max(start, end - 1))
-            yield Hit(line, end_line, col, secret)
+    for index, region in enumerate(doc.regions):
+        lowered = doc.region_lower(index) if p.window and p.keywords else ""
+        for lo, hi in _spans(p, region, lowered):
+            yield from _matches(p, pattern, allow, checks, region, lo, hi)
+
+
+def _matches(
+    p: Prepared,
+    pattern: re.Pattern[str],
+    allow: re.Pattern[str] | None,
+    checks: tuple[Callable[[str], bool], ...],
+    region: Region,
+    lo: int,
+    hi: int,
+) -> Iterator[Hit]:
+    for m in pattern.finditer(region.text, lo, hi):
+        secret = m.group(p.group)
+        if not secret:
+            continue
+        if p.min_entropy and shannon(secret) < p.min_entropy:
+            continue
+        if allow is not None and allow.search(secret):
+            continue
+        if not all(check(secret) for check in checks):
+            continue
+        start, end = m.span(p.group)
+        line, col = region.position(start)
+        end_line, _ = region.position(max(start, end - 1))
+        yield Hit(line, end_line, col, secret)

@@ -73,6 +73,9 @@ def detect(p: Prepared, doc: Document) -> Iterator[Hit]:
         return
     if not p.where.applies(doc.path) and not (doc.change.old_path and p.where.applies(doc.change.old_path)):
         return
+    removed = doc.change.removed
+    if removed is not None and not p.pattern.search("\n".join(removed)):
+        return  # what is gone was on a removed line: a diff source tells us cheaply
     old = _old_text(doc)
     if old is None or not p.pattern.search(old):
         return

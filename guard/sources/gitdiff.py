@@ -144,11 +144,14 @@ def changes(
                 yield _replace(base, kind=Kind.FILE, added=added)
             continue
         lines: list[tuple[int, str]] = []
+        removed: list[str] = []
         for hunk in patch.hunks:
             for line in hunk.lines:
                 if line.origin == "+":
                     lines.append((line.new_lineno, decode_line(line.raw_content)))
-        yield _replace(base, added=tuple(lines))
+                elif line.origin == "-":
+                    removed.append(decode_line(line.raw_content))
+        yield _replace(base, added=tuple(lines), removed=tuple(removed))
 
 
 def _replace(change: Change, **kw: object) -> Change:

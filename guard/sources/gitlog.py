@@ -79,6 +79,7 @@ class _File:
     binary: bool = False
     combined: bool = False  # a merge's --cc entry
     added: list[tuple[int, str]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     size: int = 0
 
 
@@ -120,7 +121,7 @@ class _Parser:
             return Change(kind=Kind.FILE, added=added, **base)  # type: ignore[arg-type]
         if f.size > self.max_bytes:
             return Change(kind=kind, size=f.size, skipped=f"adds more than {self.max_bytes} bytes ({f.size})", **base)  # type: ignore[arg-type]
-        return Change(kind=kind, added=tuple(f.added), size=f.size, **base)  # type: ignore[arg-type]
+        return Change(kind=kind, added=tuple(f.added), size=f.size, removed=tuple(f.removed), **base)  # type: ignore[arg-type]
 
     def parse(self, stream: IO[bytes]) -> Iterator[tuple[str, list[Change]]]:
         """Read git's output in large blocks. A commit starts with a NUL at the start of a line:
@@ -214,7 +215,9 @@ def _hunks(f: _File, body: bytes) -> None:
     heads = list(_HUNK.finditer(body))
     for i, m in enumerate(heads):
         seg = body[m.end() : heads[i + 1].start() if i + 1 < len(heads) else len(body)]
-        texts = [ln[1:] for ln in seg.decode("utf-8", "replace").split("\n") if ln[:1] == "+"]
+        lines = seg.decode("utf-8", "replace").split("\n")
+        texts = [ln[1:] for ln in lines if ln[:1] == "+"]
+        f.removed.extend(ln[1:] for ln in lines if ln[:1] == "-")
         start = int(m.group(1))
         for n, text in enumerate(texts, start):
             if text.endswith("\r"):

@@ -59,6 +59,11 @@ def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
     return Prepared(frozenset(kinds))
 
 
+_QUOTED_VALUES = frozenset(
+    ("python", "javascript", "typescript", "tsx", "go", "java", "ruby", "php", "php-only", "c#", "kotlin", "rust", "json")
+)
+
+
 def keywords(prepared: Prepared) -> tuple[str, ...]:
     return _KEYWORDS
 
@@ -115,6 +120,13 @@ def _pairs(doc: Document) -> Iterator[Pair]:
     grammar = grammar_for(doc.path)
     text = doc.text if grammar is not None else None
     if grammar is None or text is None or len(text) > MAX_BYTES or any(len(t) > MAX_LINE for _, t in candidates):
+        yield from lines.line_pairs(doc.path, candidates)
+        return
+    if grammar.name in _QUOTED_VALUES and not any(
+        any(q in doc.line(m) for q in "'\"`") for n, _ in candidates for m in (n, n + 1, n + 2)
+    ):
+        # In these languages a hardcoded credential is a string literal: no quote near any candidate
+        # line (`self.password = password`) means nothing to bind, so skip the parse.
         yield from lines.line_pairs(doc.path, candidates)
         return
     from guard.detectors.assign import extract
