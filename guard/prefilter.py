@@ -6,7 +6,10 @@ a single regular expression built as a trie, which gives the same answers.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import tempfile
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,8 +38,7 @@ class KeywordIndex:
 
     def __init__(self, keywords: Iterable[str], *, use_hyperscan: bool = True) -> None:
         self.keywords = tuple(sorted(set(keywords)))
-        # A keyword found implies every keyword contained in it was found too.
-        self._implied = {k: frozenset(o for o in self.keywords if o in k) for k in self.keywords}
+        self._implied: dict[str, frozenset[str]] = {}
         self._db: Any = None
         self._regex: re.Pattern[str] | None = None
         if not self.keywords:
@@ -45,6 +47,8 @@ class KeywordIndex:
             self._db = _hyperscan_db(self.keywords)
         if self._db is None:
             self._regex = re.compile(_trie_regex(self.keywords))
+            # A keyword found implies every keyword contained in it was found too.
+            self._implied = {k: frozenset(o for o in self.keywords if o in k) for k in self.keywords}
 
     @property
     def engine(self) -> str:
@@ -83,6 +87,18 @@ def _hyperscan_db(keywords: tuple[str, ...]) -> Any:
         import hyperscan
     except ImportError:
         return None
+    from guard.rulecache import cache_dir
+    from guard.rulecache import prune
+
+    # Compiling the database costs ~40 ms; loading a serialized one costs ~1 ms.
+    directory = cache_dir()
+    key = hashlib.sha256(("\0".join(keywords) + "\0" + getattr(hyperscan, "__version__", "")).encode()).hexdigest()[:40]
+    target = directory / f"keywords-{key}.hsdb" if directory is not None else None
+    if target is not None:
+        try:
+            return hyperscan.loadb(target.read_bytes(), hyperscan.HS_MODE_BLOCK)
+        except Exception:  # missing, unreadable or from another build: compile anew
+            pass
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     exprs = [re.escape(k).encode("utf-8") for k in keywords]
     flags = [hyperscan.HS_FLAG_SINGLEMATCH] * len(keywords)
@@ -90,4 +106,14 @@ def _hyperscan_db(keywords: tuple[str, ...]) -> Any:
         db.compile(expressions=exprs, ids=list(range(len(keywords))), elements=len(keywords), flags=flags)
     except Exception:  # any compile failure: use the regex fallback
         return None
+    if target is not None:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".keywords-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(hyperscan.dumpb(db))
+            os.replace(tmp, target)
+            prune(target.parent, "keywords-*.hsdb")
+        except Exception:  # a cache that cannot be written only costs time
+            pass
     return db

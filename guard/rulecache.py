@@ -12,18 +12,75 @@ It holds only data the user's own files produced, in the user's own cache direct
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import hashlib
 import os
 import pickle
+import re
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from typing import TypeVar
 
 T = TypeVar("T")
 
 _PACKAGE = Path(__file__).resolve().parent
+
+
+class LazyPattern:
+    """A compiled pattern from the cache, compiled again only when first used.
+
+    Unpickling a re.Pattern recompiles it at once; the hook would then pay for every
+    rule's pattern on every run although only the candidate rules' patterns are used.
+    """
+
+    __slots__ = ("_compiled", "flags", "pattern")
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    def _get(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return self._compiled
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get(), name)
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.flags))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (LazyPattern, re.Pattern)):
+            return (self.pattern, self.flags) == (other.pattern, other.flags)
+        return NotImplemented
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (LazyPattern, (self.pattern, self.flags))
+
+
+def _reduce_pattern(p: re.Pattern[str]) -> tuple[Any, ...]:
+    return (LazyPattern, (p.pattern, p.flags))
+
+
+def _dump(value: object, fh: Any) -> None:
+    pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, re.Pattern: _reduce_pattern}
+    pickler.dump(value)
+
+
+def prune(directory: Path, glob: str, keep: int = 3) -> None:
+    """Drop all but the newest `keep` cache files matching `glob` (old rule and code versions)."""
+    try:
+        found = sorted(directory.glob(glob), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in found[keep:]:
+            old.unlink()
+    except OSError:
+        pass
 
 
 def cache_dir() -> Path | None:
@@ -70,8 +127,9 @@ def cached(files: list[Path], load: Callable[[], T], *, kind: str = "rules") -> 
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{kind}-", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            _dump(value, fh)
         os.replace(tmp, target)  # atomic: concurrent hooks see the old file or the whole new one
+        prune(directory, f"{kind}-*.pickle")
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         if tmp is not None:
             with contextlib.suppress(OSError):

@@ -51,3 +51,25 @@ def test_builtin_rules_round_trip_through_cache(tmp_path: Path, monkeypatch: pyt
     again = pickle.loads(pickle.dumps(rules))
     assert [r.id for r in again] == [r.id for r in rules]
     assert sorted(FAMILIES) == ["risk", "secrets"]
+
+
+def test_cached_rules_compile_patterns_lazily_and_still_match(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import token
+
+    from guard.rulecache import LazyPattern
+    from guard.rulecheck import change_for
+    from guard.rules import FAMILIES
+    from guard.rules import builtin_dir
+    from guard.rules import load_dir
+    from guard.scan import Engine
+
+    monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("GUARD_NO_CACHE", raising=False)
+    root = builtin_dir()
+    files = sorted(p for family in FAMILIES for p in (root / family).glob("*.toml"))
+    cached(files, lambda: tuple(load_dir(root, shown_root="rules")))
+    rules = cached(files, lambda: ())  # served from the cache file
+    lazy = [r for r in rules if r.detector == "added-regex" and isinstance(r.prepared.pattern, LazyPattern)]
+    assert lazy, "patterns come back lazy"
+    found = Engine(rules).scan_change(change_for("a.env", f"T={token()}\nverify=False\n"))
+    assert {f.rule_id for f in found.findings} >= {"secret.github-pat"}
