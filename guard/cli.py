@@ -60,6 +60,13 @@ def cli() -> None:
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
 @click.option("--repo", "repo", type=click.Path(file_okay=False), default=".", help="Repository for git modes.")
 @click.option("--annotate", is_flag=True, help="Write each commit's findings and authorship as a git note (refs/notes/guard).")
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Hide the known findings recorded in FILE (default: the config's `baseline`).",
+)
 def scan_cmd(
     paths: tuple[str, ...],
     mode: str | None,
@@ -69,6 +76,7 @@ def scan_cmd(
     exclude: tuple[str, ...],
     repo: str,
     annotate: bool = False,
+    baseline_file: str | None = None,
 ) -> None:
     """Scan files (PATHs, default .), the staged index, a commit range or all history."""
     from guard.model import Stage
@@ -84,8 +92,24 @@ def scan_cmd(
     mode = mode or "files"
     root = _repo_root(Path(repo)) if mode != "files" else Path(paths[0] if len(paths) == 1 and Path(paths[0]).is_dir() else ".")
     cfg = _config(config_path, root)
-    req = Request(mode=mode, stage=Stage.CI, paths=paths, rev_range=rev_range, repo=Path(repo), extra_exclude=exclude, config=cfg)
-    verdict, rules = execute(req)
+    req = Request(
+        mode=mode,
+        stage=Stage.CI,
+        paths=paths,
+        rev_range=rev_range,
+        repo=Path(repo),
+        extra_exclude=exclude,
+        config=cfg,
+        baseline_file=Path(baseline_file) if baseline_file else None,
+    )
+    from guard.cli_report import progress_for
+
+    progress = progress_for(mode, rev_range)
+    try:
+        verdict, rules = execute(req, progress)
+    finally:
+        if progress is not None:
+            progress.close()
     if annotate:
         from guard.cli_policy import write_notes
 

@@ -4,7 +4,6 @@ and `guard scan --baseline FILE` with a progress line for history scans. Registe
 
 from __future__ import annotations
 
-import functools
 import sys
 import time
 from collections.abc import Callable
@@ -49,39 +48,6 @@ def progress_for(mode: str | None, rev_range: str | None, stream: TextIO | None 
     if not (isatty and isatty()):
         return None
     return Progress(stream, "reading history" if mode == "history" else f"reading {rev_range}")
-
-
-def _extend_scan(cli: click.Group) -> None:
-    """Add `--baseline FILE` and the progress line to the existing `guard scan`, keeping its own behaviour."""
-    cmd = cli.commands.get("scan")
-    if cmd is None or cmd.callback is None:
-        return
-    cmd.params.append(
-        click.Option(
-            ["--baseline", "baseline_file"],
-            type=click.Path(dir_okay=False),
-            metavar="FILE",
-            help="Hide the known findings recorded in FILE (default: the config's `baseline`).",
-        )
-    )
-    original = cmd.callback
-
-    @functools.wraps(original)
-    def callback(**kw: Any) -> Any:
-        from guard.run import EXTRAS
-        from guard.run import Extras
-
-        given = kw.pop("baseline_file", None)
-        progress = progress_for(kw.get("mode"), kw.get("rev_range"))
-        token = EXTRAS.set(Extras(baseline_file=Path(given) if given else None, progress=progress))
-        try:
-            return original(**kw)
-        finally:
-            EXTRAS.reset(token)
-            if progress is not None:
-                progress.close()
-
-    cmd.callback = callback
 
 
 def _scan_source(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -290,4 +256,3 @@ def register(cli: click.Group) -> None:
     cli.add_command(baseline_group)
     cli.add_command(doctor_cmd)
     cli.add_command(explain_cmd)
-    _extend_scan(cli)

@@ -96,7 +96,9 @@ def _hyperscan_db(keywords: tuple[str, ...]) -> Any:
     target = directory / f"keywords-{key}.hsdb" if directory is not None else None
     if target is not None:
         try:
-            return hyperscan.loadb(target.read_bytes(), hyperscan.HS_MODE_BLOCK)
+            loaded = hyperscan.loadb(target.read_bytes(), hyperscan.HS_MODE_BLOCK)
+            loaded.scratch = hyperscan.Scratch(loaded)  # a loaded database has no scratch space yet
+            return loaded
         except Exception:  # missing, unreadable or from another build: compile anew
             pass
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)

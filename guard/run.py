@@ -7,7 +7,6 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import field
 from functools import partial
@@ -40,20 +39,10 @@ class Request:
     extra_exclude: tuple[str, ...] = ()
     config: Config = field(default_factory=Config)
     baseline: frozenset[str] = frozenset()  # fingerprints of known findings: policy turns them off
+    baseline_file: Path | None = None  # instead of the config's `baseline`
 
 
 Progress = Callable[[int], None]  # called with the number of commits read so far
-
-
-@dataclass(frozen=True, slots=True)
-class Extras:
-    """What a CLI-layer module adds to a command it does not own (guard/cli_report.py: `scan --baseline`)."""
-
-    baseline_file: Path | None = None  # instead of the config's `baseline`
-    progress: Progress | None = None
-
-
-EXTRAS: ContextVar[Extras | None] = ContextVar("guard_run_extras", default=None)
 
 
 def active_rules(cfg: Config) -> tuple[Rule, ...]:
@@ -142,8 +131,8 @@ def _scan_commits(
     return out
 
 
-def _known(req: Request, extras: Extras) -> frozenset[str]:
-    path = extras.baseline_file or req.config.baseline
+def _known(req: Request) -> frozenset[str]:
+    path = req.baseline_file or req.config.baseline
     if path is None:
         return req.baseline
     from guard import baseline
@@ -153,8 +142,7 @@ def _known(req: Request, extras: Extras) -> frozenset[str]:
 
 def execute(req: Request, progress: Progress | None = None) -> tuple[Verdict, tuple[Rule, ...]]:
     cfg = req.config
-    extras = EXTRAS.get() or Extras()
-    known = _known(req, extras)
+    known = _known(req)
     rules = active_rules(cfg)
     engine = Engine(rules)
     repofiles.set_root(req.repo)
@@ -176,7 +164,12 @@ def execute(req: Request, progress: Progress | None = None) -> tuple[Verdict, tu
     else:
         shas = _commits(_open(req), req)
         chunks = parallel.split(shas, parallel.jobs(len(shas)))
-        report = progress or extras.progress
+        main = os.getpid()
+
+        def report(n: int) -> None:  # only this process draws the progress line; workers stay silent
+            if progress is not None and os.getpid() == main:
+                progress(n)
+
         parts = parallel.map_parts(partial(_scan_commits, req, engine, rules, known, report), chunks)
         for p in parts:
             tracker.absorb(p.tracker)

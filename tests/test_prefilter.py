@@ -39,3 +39,13 @@ def test_hyperscan_and_regex_agree_on_builtin_keywords() -> None:
         ]
         text = "".join(parts)
         assert fast.found(text) == slow.found(text), text
+
+
+def test_hyperscan_database_served_from_the_cache_scans(tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("hyperscan")
+    monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path))
+    first = KeywordIndex(KEYWORDS, use_hyperscan=True)  # compiles and stores the database
+    second = KeywordIndex(KEYWORDS, use_hyperscan=True)  # loads it
+    assert (first.engine, second.engine) == ("hyperscan", "hyperscan")
+    assert second.found("token ghp_abc and a keyring") == frozenset({"ghp_", "gh", "key", "keyring"})
+    assert len(list(__import__("pathlib").Path(str(tmp_path)).glob("keywords-*.hsdb"))) == 1
