@@ -30,9 +30,8 @@ from guard.detectors.push import Prepared
 from guard.model import Change
 from guard.model import Finding
 from guard.model import Status
-from guard.redact import redact
 from guard.rules import Rule
-from guard.scan import fingerprint
+from guard.scan import file_finding
 
 PUSH_PATH = "(push)"
 DETECTOR = "push"
@@ -54,21 +53,7 @@ def push_rules(rules: Iterable[Rule], scope: str) -> list[Rule]:
 
 
 def finding(rule: Rule, path: str, subject: str, reason: str, commit: str | None) -> Finding:
-    return Finding(
-        rule_id=rule.id,
-        category=rule.category,
-        severity=rule.severity,
-        confidence=rule.confidence,
-        confidence_reason=reason,
-        path=path,
-        line=None,
-        end_line=None,
-        column=None,
-        commit=commit,
-        message=rule.title,
-        redacted=redact(subject),
-        fingerprint=fingerprint(rule.id, path, subject),
-    )
+    return file_finding(rule, path, subject, reason, commit)
 
 
 def _split(path: str) -> tuple[str, str]:

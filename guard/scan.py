@@ -200,6 +200,25 @@ def frame(doc: Document, hit: Hit, hits: Sequence[Hit]) -> Snippet | None:
     return _Masker(doc, hits).frame(hit)
 
 
+def file_finding(rule: Rule, path: str, subject: str, reason: str, commit: str | None) -> Finding:
+    """A finding about a whole file, commit or push (no line), made by code outside a detector."""
+    return Finding(
+        rule_id=rule.id,
+        category=rule.category,
+        severity=rule.severity,
+        confidence=rule.confidence,
+        confidence_reason=reason,
+        path=path,
+        line=None,
+        end_line=None,
+        column=None,
+        commit=commit,
+        message=rule.title,
+        redacted=redact(subject),
+        fingerprint=fingerprint(rule.id, path, subject),
+    )
+
+
 def _finding(rule: Rule, change: Change, hit: Hit, lowered: str | None) -> Finding:
     confidence = hit.confidence if hit.confidence is not None else rule.confidence
     reason = hit.reason or f"{rule.detector} rule {rule.id}"

@@ -79,16 +79,7 @@ def is_hidden(ref: str, patterns: Iterable[str]) -> bool:
 def accepted_tips(repo: pygit2.Repository) -> list[pygit2.Oid]:
     """The commit every visible existing ref peels to."""
     patterns = hidden_patterns(repo)
-    tips: list[pygit2.Oid] = []
-    for name in repo.references:
-        if patterns and is_hidden(name, patterns):
-            continue
-        try:
-            target = repo.references[name].peel(pygit2.Commit)
-        except (pygit2.GitError, ValueError, KeyError, pygit2.InvalidSpecError):
-            continue
-        tips.append(target.id)
-    return tips
+    return history.all_tips(repo, (lambda name: is_hidden(name, patterns)) if patterns else None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,8 @@ from guard.detectors import DETECTORS
 from guard.document import Document
 from guard.model import Change
 from guard.model import Finding
-from guard.redact import redact
 from guard.rules import Rule
-from guard.scan import fingerprint
+from guard.scan import file_finding
 from guard.sources.textio import decode
 
 if sys.version_info >= (3, 11):
@@ -50,21 +49,7 @@ def split_rules(rules: Iterable[Rule]) -> tuple[tuple[Rule, ...], tuple[Rule, ..
 
 
 def finding(rule: Rule, change: Change, subject: str, reason: str) -> Finding:
-    return Finding(
-        rule_id=rule.id,
-        category=rule.category,
-        severity=rule.severity,
-        confidence=rule.confidence,
-        confidence_reason=reason,
-        path=change.path,
-        line=None,
-        end_line=None,
-        column=None,
-        commit=change.commit,
-        message=rule.title,
-        redacted=redact(subject),
-        fingerprint=fingerprint(rule.id, change.path, subject),
-    )
+    return file_finding(rule, change.path, subject, reason, change.commit)
 
 
 def _text(data: bytes | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import replace
@@ -54,9 +55,12 @@ def parse_range(repo: pygit2.Repository, spec: str) -> tuple[list[pygit2.Oid], l
     return [c.id], [p for p in c.parent_ids]
 
 
-def all_tips(repo: pygit2.Repository) -> list[pygit2.Oid]:
+def all_tips(repo: pygit2.Repository, skip: Callable[[str], bool] | None = None) -> list[pygit2.Oid]:
+    """The commit every ref peels to (refs for which `skip(name)` is true left out)."""
     tips: list[pygit2.Oid] = []
     for name in repo.references:
+        if skip is not None and skip(name):
+            continue
         try:
             target = repo.references[name].peel(pygit2.Commit)
         except (pygit2.GitError, ValueError, KeyError, pygit2.InvalidSpecError):
