@@ -10,7 +10,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from guard import gen
 from guard import rawget
 from guard.detectors import DETECTORS
 from guard.errors import GuardError
@@ -125,6 +124,12 @@ def _case(raw: Any, where: str, rule_id: str, index: int) -> Case:
     )
 
 
+def check_template(text: str) -> str | None:
+    from guard import gen  # only a cold load validates examples; the hook reads cached rules
+
+    return gen.check(text)
+
+
 def parse_rule(raw: Mapping[str, Any], where: str, family: Category) -> Rule:
     rule_id = raw.get("id") if isinstance(raw.get("id"), str) else "?"
 
@@ -176,7 +181,7 @@ def parse_rule(raw: Mapping[str, Any], where: str, family: Category) -> Rule:
         ("cases", tuple(c.text for c in rule.cases)),
     ):
         for text in texts:
-            problem = gen.check(text)
+            problem = check_template(text)
             if problem:
                 raise fail(key, problem)
     return rule

@@ -13,9 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from guard import parallel
 from guard import rules as rules_mod
-from guard.actors import actors_for
 from guard.blast import Tracker
 from guard.config import Config
 from guard.detectors import repofiles
@@ -162,6 +160,8 @@ def execute(req: Request, progress: Progress | None = None) -> tuple[Verdict, tu
         _scan(staged(_open(req), max_bytes=cfg.max_file_size), engine, tracker, req, known, part)
         parts = [part]
     else:
+        from guard import parallel
+
         shas = _commits(_open(req), req)
         chunks = parallel.split(shas, parallel.jobs(len(shas)))
         main = os.getpid()
@@ -177,6 +177,10 @@ def execute(req: Request, progress: Progress | None = None) -> tuple[Verdict, tu
     notices = [n for p in parts for n in p.notices]
     commits = [c for p in parts for c in p.commits]
     subjects.extend(Subject(f, in_baseline=f.fingerprint in known) for f in tracker.findings())
-    actors = actors_for(commits, cfg)
+    actors = {}
+    if commits:  # the agent catalog loads only when there are commits to attribute
+        from guard.actors import actors_for
+
+        actors = actors_for(commits, cfg)
     verdict = decide(subjects, cfg, stage=req.stage, commits=commits, actors=actors, notices=notices)
     return verdict, rules
