@@ -53,8 +53,16 @@ def use_root(root: Path) -> Iterator[None]:
 
 
 def set_root(root: Path) -> None:
-    """Read repository files from the repository at (or above) `root` from now on, in this context."""
+    """Read repository files from the repository at (or above) `root` from now on, in this context.
+
+    Called when a scan starts: reads are remembered until the next call, so a history scan
+    that asks for CODEOWNERS for every change stats the file once.
+    """
     _ROOT.set(root)
+    _MEMO.clear()
+
+
+_MEMO: dict[tuple[Path | None, str], str | None] = {}
 
 
 def read(name: str) -> str | None:
@@ -62,6 +70,16 @@ def read(name: str) -> str | None:
     reader = _READER.get()
     if reader is not None:
         return reader(name)
+    key = (_ROOT.get(), name)
+    if key[0] is not None and key in _MEMO:
+        return _MEMO[key]
+    got = _read(name)
+    if key[0] is not None:
+        _MEMO[key] = got
+    return got
+
+
+def _read(name: str) -> str | None:
     root = _ROOT.get() or Path.cwd()
     found = _discover(str(root.resolve()))
     if found is None:
