@@ -10,10 +10,12 @@ it reports: `kinds = ["password"]`, `["secret"]`, `["api-key"]`, `["token"]`.
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -107,10 +109,40 @@ def _judge_all(doc: Document) -> Iterator[Judged]:
         yield pair, info, verdict
 
 
+@cache
+def _anchor_multiline() -> re.Pattern[str]:
+    from guard.detectors.assign import lines
+
+    return re.compile(lines.ANCHOR.pattern, lines.ANCHOR.flags | re.MULTILINE)
+
+
+WINDOW_FROM = 16_000  # bytes: a larger file is parsed around its candidate rows only
+WINDOW_MARGIN = 40  # lines kept on each side of a candidate row
+
+
+def _window(text: str, rows: list[int]) -> str:
+    """`text` with lines far from every candidate row blanked: rows and columns stay, parsing costs less.
+
+    tree-sitter's cost grows with the bytes it reads; a history scan parses each version of a
+    large module again. Bindings are local, and error recovery keeps a cut block's damage local.
+    """
+    if len(text) < WINDOW_FROM:
+        return text
+    lines = text.split("\n")
+    keep = bytearray(len(lines))
+    for r in rows:
+        lo, hi = max(0, r - WINDOW_MARGIN), min(len(lines), r + WINDOW_MARGIN + 1)
+        keep[lo:hi] = b"\1" * (hi - lo)
+    if sum(keep) * 2 > len(lines):
+        return text
+    return "\n".join(line if keep[i] else "" for i, line in enumerate(lines))
+
+
 def _pairs(doc: Document) -> Iterator[Pair]:
     from guard.detectors.assign import lines
 
-    candidates = [(n, t) for n, t in doc.change.added if lines.ANCHOR.search(t)]
+    added_pairs = doc.change.added
+    candidates = [added_pairs[i] for i in doc.added_indexes(_anchor_multiline())]
     if not candidates:
         return
     from guard.detectors.assign.extract import MAX_BYTES
@@ -144,7 +176,7 @@ def _pairs(doc: Document) -> Iterator[Pair]:
         else:
             runs.append((r, r))
     try:
-        found, broken = extract.pairs(text, grammar, runs, frozenset(n - 1 for n in added))
+        found, broken = extract.pairs(_window(text, rows), grammar, runs, frozenset(n - 1 for n in added))
     except (ImportError, OSError, ValueError, RuntimeError):  # a grammar that cannot load or parse: read lines
         yield from lines.line_pairs(doc.path, candidates)
         return
