@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import Repo
 from test_server_helpers import Server
+from test_server_helpers import clear_forge_env
 from test_server_helpers import make_server
 
 from guard import audit
@@ -26,7 +27,6 @@ from guard.model import Severity
 from guard.policy import Subject
 from guard.pushpolicy import decide_push
 from guard.rules import load_builtin
-from guard.server.identity import SOURCES
 
 CLAUDE = "\n\nCo-authored-by: Claude <noreply@anthropic.com>\n"
 WORKFLOW = "on: push\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
@@ -39,10 +39,7 @@ BLOCKED = "risky change by agent claude-code (high confidence) blocks until a hu
 
 @pytest.fixture(autouse=True)
 def _no_forge_identity(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var, _ in SOURCES:
-        monkeypatch.delenv(var, raising=False)
-    for var in ("GIT_PUSH_OPTION_COUNT", "GUARD_SERVER_CONFIG"):
-        monkeypatch.delenv(var, raising=False)
+    clear_forge_env(monkeypatch)
 
 
 @pytest.fixture

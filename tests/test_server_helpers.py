@@ -28,6 +28,16 @@ TRANSPORTS = ("path", "daemon", "http")
 PLATFORM = {"path": "local", "daemon": "local", "http": "http"}
 
 
+def clear_forge_env(monkeypatch: Any) -> None:
+    """No pusher identity or push options leak in from the environment the tests run in."""
+    from guard.server.identity import SOURCES
+
+    for var, _ in SOURCES:
+        monkeypatch.delenv(var, raising=False)
+    for var in ("GIT_PUSH_OPTION_COUNT", "GUARD_SERVER_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

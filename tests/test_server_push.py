@@ -14,11 +14,11 @@ import pytest
 from conftest import Repo
 from conftest import token
 from test_server_helpers import Server
+from test_server_helpers import clear_forge_env
 from test_server_helpers import make_server
 from test_server_helpers import push
 
 from guard.scan import fingerprint
-from guard.server.identity import SOURCES
 
 RULE = "secret.github-pat"
 MASKED = "ghp_********"
@@ -26,10 +26,7 @@ MASKED = "ghp_********"
 
 @pytest.fixture(autouse=True)
 def _no_forge_identity(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var, _ in SOURCES:
-        monkeypatch.delenv(var, raising=False)
-    for var in ("GIT_PUSH_OPTION_COUNT", "GUARD_SERVER_CONFIG"):
-        monkeypatch.delenv(var, raising=False)
+    clear_forge_env(monkeypatch)
 
 
 @pytest.fixture(params=["path", pytest.param("daemon", marks=pytest.mark.slow), pytest.param("http", marks=pytest.mark.slow)])

@@ -122,9 +122,8 @@ def test_single_revision_is_one_commit(repo: Repo) -> None:
     assert [str(c.id) for c in walk(r, tips, hide)] == [head]
 
 
-def test_merge_reports_only_lines_new_to_both_parents(repo: Repo) -> None:
-    repo.write("a.txt", "base\n")
-    repo.commit("base")
+def evil_merge(repo: Repo, path: str, text: str) -> None:
+    """A side branch and a main commit, merged with an extra edit of `path` in the merge itself."""
     repo.git("checkout", "-q", "-b", "side")
     repo.write("side.txt", "side\n")
     repo.commit("side")
@@ -132,9 +131,15 @@ def test_merge_reports_only_lines_new_to_both_parents(repo: Repo) -> None:
     repo.write("main.txt", "main\n")
     repo.commit("main")
     repo.git("merge", "-q", "--no-ff", "--no-commit", "side")
-    repo.write("a.txt", "base\nevil\n")
-    repo.git("add", "a.txt")
+    repo.write(path, text)
+    repo.git("add", path)
     repo.git("commit", "-q", "-m", "merge")
+
+
+def test_merge_reports_only_lines_new_to_both_parents(repo: Repo) -> None:
+    repo.write("a.txt", "base\n")
+    repo.commit("base")
+    evil_merge(repo, "a.txt", "base\nevil\n")
     r = open_repo(repo.path)
     head = r.revparse_single("HEAD")
     assert [(c.path, c.added) for c in commit_changes(r, head)] == [("a.txt", ((2, "evil"),))]
@@ -195,16 +200,7 @@ def test_git_log_source_agrees_with_pygit2(repo: Repo, tmp_path: Path) -> None:
     repo.write("wide.txt", "first\nsecond\n".encode("utf-16"))
     repo.git("rm", "-q", "gone.txt")
     repo.commit("second")
-    repo.git("checkout", "-q", "-b", "side")
-    repo.write("side.txt", "side\n")
-    repo.commit("side")
-    repo.git("checkout", "-q", "main")
-    repo.write("main.txt", "main\n")
-    repo.commit("main")
-    repo.git("merge", "-q", "--no-ff", "--no-commit", "side")
-    repo.write("b.txt", "one\ntwo\nthree\nevil\n")
-    repo.git("add", "b.txt")
-    repo.git("commit", "-q", "-m", "merge")
+    evil_merge(repo, "b.txt", "one\ntwo\nthree\nevil\n")
     r = open_repo(repo.path)
 
     def key(changes: list[object]) -> list[tuple[object, ...]]:
