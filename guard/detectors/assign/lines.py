@@ -24,11 +24,15 @@ ANCHOR = re.compile("(?i)" + "|".join(re.escape(a) for a in ANCHORS))
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 _QUOTED = r"""\\"(?:[^"\\]|\\[^"])*\\"|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|`[^`\n]*`|&quot;[^&\n]*&quot;"""
 _BARE = r"""[^\s'"`,;)}\]&<\\]+"""
-_BIND = re.compile(
-    r"""(?P<q>\\?["'])?(?:\]|\[\d*\])?(?:\s*:?\s*[A-Za-z_][\w.<>\[\]?*]*(?=\s*(?::{1,3}|[?.])?=[^=>]))?(?P<sp>[ \t]*)"""
+_ANNOTATION = r"""(?:\s*:?\s*[A-Za-z_][\w.<>\[\]?*]*(?=\s*(?::{1,3}|[?.])?=[^=>]))?"""
+_BIND_TAIL = (
+    r"""(?P<sp>[ \t]*)"""
     r"""(?P<sep>:{1,3}=|\?=|\.=|\|\|=|=>|===|!==|==|!=|=|:(?!:)|->|,|\)?\s*(?:\|\||\?\?|\bor\b)|\bis\b)?[ \t]*"""
     rf"""@?(?P<v>{_QUOTED}|{_BARE})"""
 )
+_BIND = re.compile(r"""(?P<q>\\?["'])?(?:\]|\[\d*\])?""" + _ANNOTATION + _BIND_TAIL)
+# The same without a type annotation: `token: abc123= more` is a value with base64 padding, not `name: Type = value`.
+_BIND_UNTYPED = re.compile(r"""(?P<q>\\?["'])?(?:\]|\[\d*\])?""" + _BIND_TAIL)
 _DIRECTIVE = re.compile(r"(?i)^\s*(?:#\s*define|%define|%global|set|setx|setenv|env|arg|export|declare|readonly|local|label)\s")
 _SQL = re.compile(
     r"(?i)\b(?:identified\s+(?:with\s+\S+\s+)?by|(?:login|with|encrypted|unencrypted|role)\s+password\s*=?)\s+"
@@ -55,9 +59,7 @@ _CONSTANT = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _SCHEME_VALUE = re.compile(
     r"(?i)(?:bearer|basic|token|ntlm|negotiate|digest|api-?token|api-?key|sso-key|bot)\s+[A-Za-z0-9+/=._~-]{8,}"
 )
-_SECURE_STRING = re.compile(
-    r"""(?i)ConvertTo-SecureString\s+(?:-\w+\s+)*?(?P<v>"[^"]+"|'[^']+'|[^\s-][^\s]*)"""
-)
+_SECURE_STRING = re.compile(r"""(?i)ConvertTo-SecureString\s+(?:-\w+\s+)*?(?P<v>"[^"]+"|'[^']+'|[^\s-][^\s]*)""")
 _REVERSED = re.compile(r"""(?P<v>"[^"\n]+"|'[^'\n]+')\s*[!=]==?\s*(?P<name>[A-Za-z_$][\w.$]*)""")
 MAX_NAMES_PER_LINE = 64
 _ENV_STYLE = re.compile(r"^\s*#?\s*(?:export\s+)?[A-Z][A-Z0-9_]*=[^=\s]")
@@ -172,8 +174,8 @@ def scan_text(
         while end < len(text) and text[end] in _NAME_CHARS:
             end += 1
         done = end
-        if start > 0 and text[start - 1] in _NOT_BEFORE_NAME:
-            continue
+        if start > 0 and text[start - 1] in _NOT_BEFORE_NAME and not text.endswith("->", 0, start):
+            continue  # `a > pass`, `x]password`; but `$mail->Password = ...` is a member
         raw_name = text[start:end]
         name = raw_name.strip(".-")
         if not name or classify(name) is None:
@@ -181,13 +183,23 @@ def scan_text(
         names += 1
         if names > MAX_NAMES_PER_LINE:
             break  # a minified or generated line: enough
-        b = _BIND.match(text, end)
+        b = _bind(text, end)
         if b is None:
             continue
         pair = _bound(b, raw_name, name, text, start, line, column, where, directive)
         if pair is not None and not (char_quotes and b.group("v").startswith("'")):
             yield pair
     yield from _special(text, line, column, where)
+
+
+def _bind(text: str, end: int) -> re.Match[str] | None:
+    """What follows a name: a separator and a value. A typed reading that leaves no separator is retried untyped."""
+    b = _BIND.match(text, end)
+    if b is not None and b.group("sep") is None and b.start("sp") > end:
+        untyped = _BIND_UNTYPED.match(text, end)
+        if untyped is not None and untyped.group("sep") is not None:
+            return untyped
+    return b
 
 
 def _bound(
@@ -206,7 +218,7 @@ def _bound(
     if sep in ("==", "!=", "===", "!==", ",") and v[0] not in "\"'`":
         return None
     opened = text[:start].rstrip()[-2:]
-    if sep == "," and not ((b.group("q") and opened.endswith(("(\"", "('"))) or _CONSTANT.fullmatch(name)):
+    if sep == "," and not ((b.group("q") and opened.endswith(('("', "('"))) or _CONSTANT.fullmatch(name)):
         return None  # `put("password", "x")`, `setopt(c, CURLOPT_PASSWORD, "x")`; not `f(password, "x")`
     if sep is not None and sep.endswith(("||", "??", "or")) and not b.group("q"):
         return None  # `getenv("PASSWORD") or "x"`: only a quoted name looked up with a fallback

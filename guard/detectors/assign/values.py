@@ -74,6 +74,8 @@ _VERSION = re.compile(r"^v?\d+(?:\.\d+){1,3}(?:[-+.~][\w.]+)?$")
 _NUMBERISH = re.compile(r"^(?:[\d\s.,:/+\-_]+|0x[0-9a-fA-F]+|\d+(?:\.\d+)?[eE][-+]?\d+)$")
 _URL = re.compile(r"^[a-zA-Z][\w+.-]*://")
 _EMAIL = re.compile(r"^[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+$")
+# Anonymous FTP's password is by convention an e-mail address or a bare `name@` (RFC 1635): `guest@`, `busybox@`.
+_ANONYMOUS_MAIL = re.compile(r"^[A-Za-z]+@$")
 _HOST = re.compile(
     r"(?i)^(?:[a-z0-9-]+\.)+(?:com|net|org|io|dev|app|cloud|local|internal|co|us|eu|de|uk|ru|cn|jp|gov|edu|info|biz|xyz|ai|"
     r"localhost|lan|svc|cluster)(?::\d+)?$"
@@ -225,7 +227,7 @@ def _reject(v: str, literal: bool) -> str | None:
         return "a published emulator or documentation key"
     if _URL.match(v):
         return "a URL"
-    if _EMAIL.match(v) or _HOST.match(v):
+    if _EMAIL.match(v) or _HOST.match(v) or _ANONYMOUS_MAIL.match(v):
         return "an e-mail address or host name"
     if (_PATHLIKE.match(v) or _FILE_EXT.search(v)) and not _random_path(v):
         return "a file path"
