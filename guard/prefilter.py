@@ -10,7 +10,9 @@ import hashlib
 import os
 import re
 import tempfile
+from bisect import bisect_right
 from collections.abc import Iterable
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -82,7 +84,52 @@ class KeywordIndex:
         return frozenset(out)
 
 
-def _hyperscan_db(keywords: tuple[str, ...]) -> Any:
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+_NEWLINE = re.compile(b"\n")
+
+
+class LineFinder:
+    """The lines of a text that hold one of `words` (case-insensitive literals), found in one pass.
+
+    Hyperscan reports every occurrence's end in the UTF-8 bytes, which are mapped back to lines.
+    `re` also matches four non-ASCII characters to ASCII letters without regard to case (U+0130,
+    U+0131, U+017F, U+212A); lines holding one are checked with `re` as well, so the answer is
+    the one `re` gives. Without Hyperscan the answer is None and the caller uses `re`.
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = tuple(sorted({w.lower() for w in words}))
+        self._db: Any = None
+        self._tried = False
+        self._regex = re.compile("(?i)" + "|".join(re.escape(w) for w in self.words))
+
+    def indexes(self, text: str, starts: Sequence[int]) -> list[int] | None:
+        """Indexes of the lines (starting at the offsets `starts`) holding a word, or None (not answered)."""
+        if not self._tried:
+            self._tried = True
+            self._db = _hyperscan_db(self.words, single=False)
+        if self._db is None:
+            return None
+        ends: list[int] = []
+        if text.isascii():
+            self._db.scan(text.encode("ascii"), match_event_handler=lambda _i, _f, to, _fl, _c: ends.append(to))
+            return sorted({bisect_right(starts, to - 1) - 1 for to in ends})
+        data = text.encode("utf-8", "surrogatepass")
+        self._db.scan(data, match_event_handler=lambda _i, _f, to, _fl, _c: ends.append(to))
+        breaks = [m.start() for m in _NEWLINE.finditer(data)] if ends else []  # line i starts after breaks[i - 1]
+        found = {bisect_right(breaks, to - 1) for to in ends}
+        for c in _FOLDS_TO_ASCII:
+            pos = text.find(c)
+            while pos >= 0:
+                i = bisect_right(starts, pos) - 1
+                end = starts[i + 1] - 1 if i + 1 < len(starts) else len(text)
+                if i not in found and self._regex.search(text, starts[i], end):
+                    found.add(i)
+                pos = text.find(c, pos + 1)
+        return sorted(found)
+
+
+def _hyperscan_db(keywords: tuple[str, ...], *, single: bool = True) -> Any:
     try:
         import hyperscan
     except ImportError:
@@ -92,7 +139,8 @@ def _hyperscan_db(keywords: tuple[str, ...]) -> Any:
 
     # Compiling the database costs ~40 ms; loading a serialized one costs ~1 ms.
     directory = cache_dir()
-    key = hashlib.sha256(("\0".join(keywords) + "\0" + getattr(hyperscan, "__version__", "")).encode()).hexdigest()[:40]
+    stamp = "\0".join(keywords) + "\0" + getattr(hyperscan, "__version__", "") + ("" if single else "\0all")
+    key = hashlib.sha256(stamp.encode()).hexdigest()[:40]
     target = directory / f"keywords-{key}.hsdb" if directory is not None else None
     if target is not None:
         try:
@@ -103,7 +151,8 @@ def _hyperscan_db(keywords: tuple[str, ...]) -> Any:
             pass
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     exprs = [re.escape(k).encode("utf-8") for k in keywords]
-    flags = [hyperscan.HS_FLAG_SINGLEMATCH] * len(keywords)
+    # Keywords: is it there at all (one report each); lines: every occurrence, found without regard to case.
+    flags = [hyperscan.HS_FLAG_SINGLEMATCH if single else hyperscan.HS_FLAG_CASELESS] * len(keywords)
     try:
         db.compile(expressions=exprs, ids=list(range(len(keywords))), elements=len(keywords), flags=flags)
     except Exception:  # any compile failure: use the regex fallback

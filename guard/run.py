@@ -40,6 +40,9 @@ class Request:
     baseline_file: Path | None = None  # instead of the config's `baseline`
 
 
+# From this many commits a scan compiles the pattern gates (about a second, then cached) if needed.
+GATES_FROM = 200
+
 Progress = Callable[[int], None]  # called with the number of commits read so far
 
 
@@ -146,6 +149,8 @@ def execute(req: Request, progress: Progress | None = None) -> tuple[Verdict, tu
     repofiles.set_root(req.repo)
     tracker = Tracker(rules)  # commit- and push-level rules (guard/blast.py)
     parts: list[_Part]
+    if req.mode != "range" and req.mode != "history":
+        engine.use_gates(build=False)  # a small job uses the pattern gates only when they are cached
     if req.mode == "files":
         from guard.sources.files import files
 
@@ -163,6 +168,7 @@ def execute(req: Request, progress: Progress | None = None) -> tuple[Verdict, tu
         from guard import parallel
 
         shas = _commits(_open(req), req)
+        engine.use_gates(build=len(shas) >= GATES_FROM)
         chunks = parallel.split(shas, parallel.jobs(len(shas)))
         main = os.getpid()
 

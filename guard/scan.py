@@ -21,6 +21,8 @@ from guard import context
 from guard.detectors import DETECTORS
 from guard.detectors.base import Hit
 from guard.document import Document
+from guard.gates import Gates
+from guard.gates import eligible
 from guard.model import Category
 from guard.model import Change
 from guard.model import Confidence
@@ -73,12 +75,58 @@ class Engine:
                 self._by_keyword.setdefault(k, []).append(r)
         self.index = KeywordIndex(self._by_keyword, use_hyperscan=use_hyperscan)
         self._order = {r.id: i for i, r in enumerate(self.rules)}
+        self._use_hyperscan = use_hyperscan
+        self.gates: Gates | None = None
+        # Rules that read only some paths: the answer per (rule, path) is kept, a history repeats paths.
+        self._selects = {r.id: getattr(DETECTORS[r.detector], "selects", None) for r in self.rules}
+        self._selected: dict[tuple[str, str], bool] = {}
+        self._always_at: dict[str, tuple[Rule, ...]] = {}
+        self._whole_at: dict[str, tuple[Rule, ...]] = {}
+
+    def use_gates(self, *, build: bool) -> bool:
+        """Turn on the pattern gates (guard/gates.py): cached ones always, compiled ones when `build`."""
+        if self.gates is None and self._use_hyperscan:
+            found = {}
+            for r in self.rules:
+                gate = getattr(DETECTORS[r.detector], "gate", None)
+                if gate is not None:
+                    found[r.id] = gate(r.prepared)
+            self.gates = Gates.load(found, build=build)
+        return self.gates is not None
+
+    def _selected_at(self, rule: Rule, path: str) -> bool:
+        fn = self._selects[rule.id]
+        if fn is None:
+            return True
+        key = (rule.id, path)
+        got = self._selected.get(key)
+        if got is None:
+            got = self._selected[key] = bool(fn(rule.prepared, path))
+        return got
+
+    def _at(self, change: Change, rules: tuple[Rule, ...], cache: dict[str, tuple[Rule, ...]]) -> tuple[Rule, ...]:
+        """The rules of `rules` that look at this change's path (or, for a rename, its old path)."""
+        if change.old_path is not None:
+            return tuple(r for r in rules if self._selected_at(r, change.path) or self._selected_at(r, change.old_path))
+        got = cache.get(change.path)
+        if got is None:
+            got = cache[change.path] = tuple(r for r in rules if self._selected_at(r, change.path))
+        return got
 
     def candidates(self, doc: Document) -> list[Rule]:
         found = self.index.found(doc.added_lower)
+        change, old = doc.change, doc.change.old_path
         picked = {r.id: r for k in found for r in self._by_keyword[k]}
-        picked.update((r.id, r) for r in self.always)
-        return sorted(picked.values(), key=lambda r: self._order[r.id])
+        picked.update((r.id, r) for r in self._at(change, self.always, self._always_at))
+        if picked and self.gates is not None:
+            data = doc.added_text.encode("utf-8", "surrogatepass")
+            if eligible(data):
+                gated, passing = self.gates.gated, self.gates.passing(data)
+                picked = {i: r for i, r in picked.items() if i not in gated or i in passing}
+        chosen = [
+            r for r in picked.values() if self._selected_at(r, change.path) or (old is not None and self._selected_at(r, old))
+        ]
+        return sorted(chosen, key=lambda r: self._order[r.id])
 
     def scan_change(self, change: Change) -> Scanned:
         notice = f"{change.path}: skipped, {change.skipped}" if change.skipped else None
@@ -87,7 +135,7 @@ class Engine:
             return Scanned((), frozenset(), notice)
         doc = Document(change)
         best: dict[tuple[int | None, str], tuple[Rule, Hit]] = {}
-        for rule in self.candidates(doc) if textual else self.whole:
+        for rule in self.candidates(doc) if textual else self._at(change, self.whole, self._whole_at):
             for hit in DETECTORS[rule.detector].detect(rule.prepared, doc):
                 if hit.line is not None and not _touches_added(hit, doc):
                     continue

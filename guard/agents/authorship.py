@@ -72,20 +72,30 @@ def identify(
     branch_name = _short_branch(branch)
     tools = _note_tools(note) if note else ()
 
-    hits: list[_Hit] = []
-    for order, agent in enumerate(catalog.agents):
-        for signal in agent.signals:
-            for evidence in _matches(signal, commit, trailers, identities, branch_name, pusher, tools):
-                hits.append(_Hit(signal.confidence, signal.kind, agent.id, order, evidence))
+    plan = _plan(catalog)
+    keyed = list(plan.identity_hits(commit, identities))
+    for order, index, agent_id, signal in plan.others:
+        kind = signal.type
+        if (
+            (kind == "trailer" and not trailers)
+            or (kind == "branch" and not branch_name)
+            or (kind == "login" and not pusher)
+            or (kind == "note" and not tools)
+        ):
+            continue  # nothing for this signal to look at
+        for evidence in _matches(signal, commit, trailers, identities, branch_name, pusher, tools):
+            keyed.append((order, index, _Hit(signal.confidence, signal.kind, agent_id, order, evidence)))
+    keyed.sort(key=lambda k: (k[0], k[1]))  # catalog order, as if every signal were checked in turn
+    hits = [h for _, _, h in keyed]
 
     if pusher and pusher.casefold() in {a.casefold() for a in agent_accounts}:
         named = [h for h in hits if h.kind == "agent"]
-        agent_id = max(named, key=_rank).agent if named else None
+        account_agent = max(named, key=_rank).agent if named else None
         hits.append(
             _Hit(
                 Confidence.HIGH,
                 "agent",
-                agent_id,
+                account_agent,
                 len(catalog.agents),
                 f"pusher {pusher} is a listed agent account",
             )
@@ -100,6 +110,44 @@ def identify(
         best.confidence,
         _evidence(hits),
     )
+
+
+_BY_IDENTITY = frozenset(("email", "name", "github_id"))
+_Keyed = tuple[int, int, _Hit]  # (agent position, signal position, hit)
+
+
+class _Plan:
+    """The catalog split for speed: identity signals answered once per distinct set of identities
+    (a history repeats its authors thousands of times), the other signals listed for each commit."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        signals = [(o, i, a.id, s) for o, a in enumerate(catalog.agents) for i, s in enumerate(a.signals)]
+        self.identity = [x for x in signals if x[3].type in _BY_IDENTITY]
+        self.others = [x for x in signals if x[3].type not in _BY_IDENTITY]
+        self._memo: dict[tuple[_Identity, ...], tuple[_Keyed, ...]] = {}
+
+    def identity_hits(self, commit: Commit, identities: tuple[_Identity, ...]) -> tuple[_Keyed, ...]:
+        got = self._memo.get(identities)
+        if got is None:
+            found: list[_Keyed] = []
+            for order, index, agent_id, signal in self.identity:
+                for evidence in _matches(signal, commit, (), identities, None, None, ()):
+                    found.append((order, index, _Hit(signal.confidence, signal.kind, agent_id, order, evidence)))
+            got = tuple(found)
+            if len(self._memo) < 50_000:
+                self._memo[identities] = got
+        return got
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(catalog: Catalog) -> _Plan:
+    got = _PLANS.get(id(catalog))
+    if got is None or got.catalog is not catalog:
+        got = _PLANS[id(catalog)] = _Plan(catalog)
+    return got
 
 
 def _rank(hit: _Hit) -> tuple[int, int, int]:

@@ -26,6 +26,7 @@ from guard.detectors import select
 from guard.detectors.base import Hit
 from guard.document import Document
 from guard.errors import RuleError
+from guard.gates import Gate
 
 KEYS = frozenset(("pattern", "unless", "requires", "ignore-case", "keywords")) | select.SELECT_KEYS
 
@@ -68,6 +69,14 @@ def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
 
 def keywords(prepared: Prepared) -> tuple[str, ...]:
     return prepared.keywords
+
+
+def gate(prepared: Prepared) -> Gate:
+    return Gate(prepared.pattern.pattern, bool(prepared.pattern.flags & re.IGNORECASE))
+
+
+def selects(prepared: Prepared, path: str) -> bool:
+    return prepared.where.applies(path)
 
 
 @cache

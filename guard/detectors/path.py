@@ -70,6 +70,10 @@ def keywords(prepared: Prepared) -> tuple[str, ...]:
     return ()
 
 
+def selects(p: Prepared, path: str) -> bool:
+    return _hit(p, path)
+
+
 def matches(glob: str, path: str) -> bool:
     if "/" not in glob:
         return fnmatchcase(path.rsplit("/", 1)[-1], glob)

@@ -66,6 +66,11 @@ def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
     )
 
 
+def selects(prepared: Prepared, path: str) -> bool:
+    """False when this rule never looks at a file at `path` (guard/scan.py caches the answer per path)."""
+    return prepared.where.applies(path)
+
+
 def keywords(prepared: Prepared) -> tuple[str, ...]:
     return prepared.keywords
 

@@ -18,6 +18,7 @@ from guard.detectors.checks import shannon
 from guard.document import Document
 from guard.document import Region
 from guard.errors import RuleError
+from guard.gates import Gate
 
 KEYS = frozenset(("pattern", "secret-group", "keywords", "min-entropy", "checks", "allow-values", "window"))
 # Lines around a keyword's line that a match may reach; 0 searches whole regions. Patterns that
@@ -114,6 +115,11 @@ def _window(raw: Mapping[str, Any], source: str, fail: Callable[[str, str], Rule
 
 def keywords(prepared: Prepared) -> tuple[str, ...]:
     return prepared.keywords
+
+
+def gate(prepared: Prepared) -> Gate:
+    """Matches are searched in the added lines only, so the pattern itself gates the rule (guard/gates.py)."""
+    return Gate(prepared.source)
 
 
 def _spans(p: Prepared, region: Region, lowered: str) -> Iterator[tuple[int, int]]:

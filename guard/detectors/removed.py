@@ -59,6 +59,10 @@ def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
     return Prepared(pattern, mode, select.parse_where(raw, fail))
 
 
+def selects(prepared: Prepared, path: str) -> bool:
+    return prepared.where.applies(path)  # a rename is asked about both paths (guard/scan.py)
+
+
 def keywords(prepared: Prepared) -> tuple[str, ...]:
     return ()
 

@@ -27,7 +27,9 @@ from guard.detectors.assign.pair import Pair
 from guard.detectors.base import Hit
 from guard.document import Document
 from guard.errors import RuleError
+from guard.gates import Gate
 from guard.model import Confidence
+from guard.prefilter import LineFinder
 
 if TYPE_CHECKING:
     from guard.detectors.assign.values import Verdict
@@ -70,6 +72,14 @@ def keywords(prepared: Prepared) -> tuple[str, ...]:
     return _KEYWORDS
 
 
+_GATE = Gate("(?i)" + "|".join(re.escape(a) for a in ANCHORS))  # the same text as lines.ANCHOR
+
+
+def gate(prepared: Prepared) -> Gate:
+    """Only added lines holding an anchor become candidates (`_pairs`), so the anchors gate the rule."""
+    return _GATE
+
+
 def detect(p: Prepared, doc: Document) -> Iterator[Hit]:
     for pair, info, verdict in judged(doc):
         if info.kind in p.kinds and verdict.confidence is not None:
@@ -109,6 +119,9 @@ def _judge_all(doc: Document) -> Iterator[Judged]:
         yield pair, info, verdict
 
 
+_ANCHOR_LINES = LineFinder(ANCHORS)  # the same lines as _anchor_multiline(), without `re`
+
+
 @cache
 def _anchor_multiline() -> re.Pattern[str]:
     from guard.detectors.assign import lines
@@ -142,7 +155,10 @@ def _pairs(doc: Document) -> Iterator[Pair]:
     from guard.detectors.assign import lines
 
     added_pairs = doc.change.added
-    candidates = [added_pairs[i] for i in doc.added_indexes(_anchor_multiline())]
+    rows = _ANCHOR_LINES.indexes(doc.added_text, doc.added_starts)
+    if rows is None:
+        rows = doc.added_indexes(_anchor_multiline())
+    candidates = [added_pairs[i] for i in rows]
     if not candidates:
         return
     from guard.detectors.assign.extract import MAX_BYTES
@@ -168,7 +184,7 @@ def _pairs(doc: Document) -> Iterator[Pair]:
         grammar = GRAMMARS["php-only"]  # a PHP fragment without an opening tag
 
     added = doc.change.added_lines
-    rows = sorted({r for n, _ in candidates for r in (n - 1, n) if r + 1 in added})
+    rows = sorted({r for n, _ in candidates for r in (n - 1, n) if r + 1 in added})  # 0-based rows now
     runs: list[tuple[int, int]] = []
     for r in rows:
         if runs and r - runs[-1][1] <= 4:  # close runs share one query: fewer calls, the added-row check stays exact

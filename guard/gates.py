@@ -1,0 +1,241 @@
+"""The second prefilter stage: each rule's own pattern, run by Hyperscan over a change's added text.
+
+Keywords (guard/prefilter.py) say a rule *might* apply; most generic keywords
+(`http`, `key`, `token`) are everywhere. A gate is the rule's pattern itself,
+compiled by Hyperscan in prefilter mode, which may report a match where Python's
+`re` finds none but never misses one that `re` finds. One scan of a change's
+added text then tells which of hundreds of patterns can match at all, and only
+those rules run.
+
+Exactness: the gate is used only for text where Hyperscan and `re` agree on
+what a character is -- ASCII text without the control characters 0x1C-0x1F
+(which `re` counts as whitespace and PCRE does not). Every gate is compiled
+multi-line, so `^`/`$` match at least wherever `re` lets them. Other text, and
+rules whose pattern Hyperscan cannot compile, fall back to the keyword stage
+alone. tests/test_gates.py checks every rule's examples through both paths.
+
+The compiled database (~2 MB) is cached next to the rule cache; compiling it
+costs about a second, so small scans only use a cached one (see `Gates.load`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+_CONTROL = (b"\x1c", b"\x1d", b"\x1e", b"\x1f")
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """A Python regular expression that must match somewhere in the added text for a rule to apply."""
+
+    source: str
+    ignore_case: bool = False
+
+
+def eligible(data: bytes) -> bool:
+    """True when Hyperscan's answer for `data` is a superset of Python's `re` (see the module doc)."""
+    return data.isascii() and not any(c in data for c in _CONTROL)
+
+
+class Gates:
+    """A compiled Hyperscan database of gates; `passing` names the rules whose gate matched."""
+
+    def __init__(self, db: Any, ids: tuple[tuple[str, ...], ...], gated: frozenset[str]) -> None:
+        self._db = db
+        self._ids = ids  # database id -> the rules sharing that gate
+        self.gated = gated  # rules that have a compiled gate
+
+    @classmethod
+    def load(cls, gates: Mapping[str, Gate], *, build: bool) -> Gates | None:
+        """The database for `gates`: from the cache, else compiled (and cached) when `build` is true."""
+        try:
+            import hyperscan
+        except ImportError:
+            return None
+        distinct: dict[Gate, list[str]] = {}
+        never = frozenset(r for r, g in gates.items() if needs_non_ascii(g))  # ASCII text never passes these
+        for rule_id, gate in sorted(gates.items()):
+            if rule_id not in never:
+                distinct.setdefault(gate, []).append(rule_id)
+        if not distinct:
+            return None
+        order = sorted(distinct, key=lambda g: (g.source, g.ignore_case))
+        key = hashlib.sha256(getattr(hyperscan, "__version__", "").encode())
+        for g in order:
+            key.update(f"{g.ignore_case}\0{g.source}\0".encode())
+        target = _target(key.hexdigest()[:40])
+        loaded = _read(hyperscan, target) if target is not None else None
+        if loaded is None and not build:
+            return None
+        if loaded is None:
+            db, accepted = _compile(hyperscan, order)
+            _write(hyperscan, target, db, accepted)
+        else:
+            db, accepted = loaded
+        ids = tuple(tuple(distinct[order[i]]) for i in accepted)
+        db.scratch = hyperscan.Scratch(db)
+        return cls(db, ids, never | frozenset(r for group in ids for r in group))
+
+    def passing(self, data: bytes) -> set[str]:
+        """The gated rules whose gate matches `data` (which must be `eligible`)."""
+        hits: set[int] = set()
+
+        def on_match(ident: int, _from: int, _to: int, _flags: int, _ctx: object) -> None:
+            hits.add(ident)
+
+        self._db.scan(data, match_event_handler=on_match)
+        ids = self._ids
+        return {r for i in hits for r in ids[i]}
+
+
+def needs_non_ascii(gate: Gate) -> bool:
+    """True when every match of the pattern contains a non-ASCII character, so ASCII text never matches.
+
+    Read from Python's own parse of the pattern; anything unusual (or case-insensitive, where
+    U+212A KELVIN SIGN matches `k`) answers False, which only costs speed.
+    """
+    if not re.search(r"[^\x00-\x7f]|\\[uUN]|\\x[89a-fA-F]|\\[0-7]{3}", gate.source):
+        return False  # every character the pattern names is ASCII
+    try:
+        from re import _parser as parser  # type: ignore[attr-defined]
+
+        parsed = parser.parse(gate.source)
+    except Exception:
+        return False
+    if gate.ignore_case or parsed.state.flags & re.IGNORECASE:
+        return False
+    return _needs(list(parsed.data), parser)
+
+
+def _needs(items: list[Any], parser: Any) -> bool:
+    c = parser  # the opcode names live in re._constants, re-exported by re._parser
+    for op, arg in items:
+        if op is c.LITERAL and arg > 127:
+            return True
+        if op is c.IN and all((o is c.LITERAL and a > 127) or (o is c.RANGE and a[0] > 127) for o, a in arg):
+            return True
+        if op is c.SUBPATTERN and _needs(list(arg[-1]), parser):
+            return True
+        if op is c.BRANCH and all(_needs(list(b), parser) for b in arg[1]):
+            return True
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT) and arg[0] >= 1 and _needs(list(arg[2]), parser):
+            return True
+    return False
+
+
+def _flags(hyperscan: Any, gate: Gate) -> int:
+    flags = (
+        hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY
+    )
+    return int(flags | hyperscan.HS_FLAG_CASELESS if gate.ignore_case else flags)
+
+
+def loosen(source: str) -> str:
+    """`source` without anchors and word boundaries: it matches wherever `source` matches, and more.
+
+    Hyperscan rejects some anchors (a `^` after a group), and a gate only has to be a superset.
+    Character classes and escapes are copied as they are.
+    """
+    out: list[str] = []
+    i, n, in_class = 0, len(source), False
+    while i < n:
+        ch = source[i]
+        if ch == "\\" and i + 1 < n:
+            esc = source[i : i + 2]
+            if in_class or esc[1] not in "AZzbBG":
+                out.append(esc)
+            i += 2
+            continue
+        if in_class:
+            if ch == "]" and not (out and out[-1] in ("[", "[^")):
+                in_class = False
+            out.append(ch)
+        elif ch == "[":
+            in_class = True
+            if source.startswith("[^", i):
+                out.append("[^")
+                i += 2
+                if i < n and source[i] == "]":
+                    out.append("]")
+                    i += 1
+                continue
+            out.append(ch)
+            if i + 1 < n and source[i + 1] == "]":
+                out.append("]")
+                i += 1
+        elif ch not in "^$":
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _compile(hyperscan: Any, order: list[Gate]) -> tuple[Any, list[int]]:
+    """Compile the gates Hyperscan accepts; one it rejects is left out (its rules run on keywords alone)."""
+    usable = [i for i, g in enumerate(order) if g.source.isascii() and not re.search(r"\\[uUN]", g.source)]
+
+    def build(indexes: list[int]) -> Any:
+        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        db.compile(
+            expressions=[loosen(order[i].source).encode() for i in indexes],
+            ids=list(range(len(indexes))),
+            elements=len(indexes),
+            flags=[_flags(hyperscan, order[i]) for i in indexes],
+        )
+        return db
+
+    def accepted(indexes: list[int]) -> list[int]:
+        """Hyperscan does not say which expression failed: halve until the failing ones are alone."""
+        try:
+            build(indexes)
+            return indexes
+        except Exception:
+            if len(indexes) == 1:
+                return []
+            mid = len(indexes) // 2
+            return accepted(indexes[:mid]) + accepted(indexes[mid:])
+
+    try:
+        return build(usable), usable
+    except Exception:
+        usable = accepted(usable)
+        return build(usable), usable
+
+
+def _target(key: str) -> Any:
+    from guard.rulecache import cache_dir
+
+    directory = cache_dir()
+    return directory / f"gates-{key}.hsdb" if directory is not None else None
+
+
+def _read(hyperscan: Any, target: Any) -> tuple[Any, list[int]] | None:
+    try:
+        raw = target.read_bytes()
+        head, _, body = raw.partition(b"\n")
+        accepted = [int(x) for x in head.split(b",") if x]
+        return hyperscan.loadb(body, hyperscan.HS_MODE_BLOCK), accepted
+    except Exception:  # missing, unreadable or from another build: compile anew
+        return None
+
+
+def _write(hyperscan: Any, target: Any, db: Any, accepted: list[int]) -> None:
+    if target is None:
+        return
+    from guard.rulecache import prune
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".gates-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(",".join(map(str, accepted)).encode() + b"\n" + hyperscan.dumpb(db))
+        os.replace(tmp, target)
+        prune(target.parent, "gates-*.hsdb")
+    except Exception:  # a cache that cannot be written only costs time
+        pass
