@@ -134,5 +134,5 @@ def test_line_finder_agrees_with_re() -> None:
         for ln in lines:
             starts.append(pos)
             pos += len(ln) + 1
-        expected = sorted({next(i for i in range(len(starts) - 1, -1, -1) if starts[i] <= m.start()) for m in pattern.finditer(text)})
+        expected = sorted({max(i for i, s in enumerate(starts) if s <= m.start()) for m in pattern.finditer(text)})
         assert finder.indexes(text, starts) == expected, repr(text)
