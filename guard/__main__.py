@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from guard.cli import main
+from guard.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -219,6 +219,22 @@ def _register() -> None:
 _register()
 
 
+def entry() -> None:
+    """The `guard` command: `main()`, then exit without tearing the interpreter down.
+
+    Freeing every object a scan made costs a hook ~10 ms per run for nothing. The streams
+    are flushed first; guard leaves nothing to atexit handlers (temporary directories are
+    context managers, worker processes are joined before `main` returns).
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, OSError):  # a reader that went away; the exit code still stands
+        pass
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; user errors print one line, never a traceback."""
     try:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -228,6 +227,8 @@ def _read(hyperscan: Any, target: Any) -> tuple[Any, list[int]] | None:
 def _write(hyperscan: Any, target: Any, db: Any, accepted: list[int]) -> None:
     if target is None:
         return
+    import tempfile
+
     from guard.rulecache import prune
 
     try:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 import re
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import pytest
 
+from guard.detectors.path import needle
 from guard.gates import Gate
 from guard.gates import Gates
 from guard.gates import eligible
@@ -136,3 +138,30 @@ def test_line_finder_agrees_with_re() -> None:
             pos += len(ln) + 1
         expected = sorted({max(i for i, s in enumerate(starts) if s <= m.start()) for m in pattern.finditer(text)})
         assert finder.indexes(text, starts) == expected, repr(text)
+
+
+@pytest.mark.parametrize(
+    ("glob", "expected"),
+    [
+        ("*.tf", ".tf"),
+        ("CODEOWNERS", "CODEOWNERS"),
+        (".github/workflows/*.yml", ".github/workflows/"),
+        ("*", ""),
+        ("[abc]def*.x", "def"),
+        ("a[!]]bcd", "bcd"),
+        ("ab[cd", "ab[cd"),
+        ("x[]y]zz", "zz"),
+        ("*/.claude/settings*.json", "/.claude/settings"),
+    ],
+)
+def test_glob_needle(glob: str, expected: str) -> None:
+    assert needle(glob) == expected
+
+
+def test_a_glob_matches_only_strings_holding_its_needle() -> None:
+    rng = random.Random(3)
+    for _ in range(100_000):
+        glob = "".join(rng.choices("ab*?[]!/.", k=rng.randrange(1, 8)))
+        subject = "".join(rng.choices("ab/.[]!*?", k=rng.randrange(0, 8)))
+        if fnmatchcase(subject, glob):
+            assert needle(glob) in subject, (glob, subject)

@@ -13,7 +13,6 @@ import each other, `(a)` an optional layer), `forbidden` (`source_modules`,
 
 from __future__ import annotations
 
-import configparser
 import sys
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -82,6 +81,8 @@ def _contract(cid: str, table: Mapping[str, Any]) -> Contract | None:
 
 
 def from_ini(text: str) -> Contracts | None:
+    import configparser  # only when a repository has an INI-style contract file
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(text)

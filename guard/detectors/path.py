@@ -41,6 +41,8 @@ class Prepared:
     on: frozenset[Status]
     by_name: re.Pattern[str] | None  # the globs without "/", matched against the file name
     by_path: re.Pattern[str] | None  # the globs with "/", matched against the whole path
+    name_needles: tuple[str, ...] = ("",)  # a name can match only if it holds one of these (see needle)
+    path_needles: tuple[str, ...] = ("",)
 
 
 def _compile(globs: list[str]) -> re.Pattern[str] | None:
@@ -63,7 +65,37 @@ def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
         on=frozenset(STATUSES[s] for s in letters),
         by_name=_compile([g for g in paths if "/" not in g]),
         by_path=_compile([g for g in paths if "/" in g]),
+        name_needles=tuple(needle(g) for g in paths if "/" not in g),
+        path_needles=tuple(needle(g) for g in paths if "/" in g),
     )
+
+
+def needle(glob: str) -> str:
+    """The longest run of literal characters in `glob`: only a string holding it can match.
+
+    Checked before the glob's regular expression is used (or even compiled): most paths of a
+    change hold none of a rule's needles. "" (e.g. for "*") means every string must be tried.
+    """
+    best, run, i, n = "", [], 0, len(glob)
+    while i < n:
+        ch = glob[i]
+        if ch == "[":  # a class ends at the first "]" after an optional "!" and a leading "]" (fnmatch's reading)
+            j = i + 1
+            j += j < n and glob[j] == "!"
+            j += j < n and glob[j] == "]"
+            j = glob.find("]", j)
+            if j < 0:  # no end: fnmatch takes "[" literally
+                run.append(ch)
+                i += 1
+                continue
+            best, run, i = max(best, "".join(run), key=len), [], j + 1
+            continue
+        if ch in "*?":
+            best, run = max(best, "".join(run), key=len), []
+        else:
+            run.append(ch)
+        i += 1
+    return max(best, "".join(run), key=len)
 
 
 def keywords(prepared: Prepared) -> tuple[str, ...]:
@@ -75,15 +107,16 @@ def selects(p: Prepared, path: str) -> bool:
 
 
 def matches(glob: str, path: str) -> bool:
-    if "/" not in glob:
-        return fnmatchcase(path.rsplit("/", 1)[-1], glob)
-    return fnmatchcase(path, glob)
+    subject = path.rsplit("/", 1)[-1] if "/" not in glob else path
+    return needle(glob) in subject and fnmatchcase(subject, glob)
 
 
 def _hit(p: Prepared, path: str) -> bool:
-    if p.by_name is not None and p.by_name.match(path.rsplit("/", 1)[-1]):
-        return True
-    return p.by_path is not None and p.by_path.match(path) is not None
+    if p.by_name is not None:
+        name = path.rsplit("/", 1)[-1]
+        if any(n in name for n in p.name_needles) and p.by_name.match(name):
+            return True
+    return p.by_path is not None and any(n in path for n in p.path_needles) and p.by_path.match(path) is not None
 
 
 def detect(p: Prepared, doc: Document) -> Iterator[Hit]:
