@@ -14,8 +14,12 @@ multi-line, so `^`/`$` match at least wherever `re` lets them. Other text, and
 rules whose pattern Hyperscan cannot compile, fall back to the keyword stage
 alone. tests/test_gates.py checks every rule's examples through both paths.
 
-The compiled database (~2 MB) is cached next to the rule cache; compiling it
-costs about a second, so small scans only use a cached one (see `Gates.load`).
+The compiled database (~2 MB) is cached next to the rule cache. Compiling it
+costs about a second, so only a large scan compiles it on the spot; a small one
+(a hook) without it starts a detached process that compiles it for the next
+run, and scans on keywords alone meanwhile. GUARD_GATES=off turns gates off,
+GUARD_GATES=build compiles them on the spot whatever the size (the test suite
+does, so every test sees the same engine).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +55,17 @@ class Gates:
         self._db = db
         self._ids = ids  # database id -> the rules sharing that gate
         self.gated = gated  # rules that have a compiled gate
+
+    @classmethod
+    def for_job(cls, gates: Mapping[str, Gate], *, large: bool) -> Gates | None:
+        """The gates as GUARD_GATES and the job's size say (see the module doc)."""
+        mode = os.environ.get("GUARD_GATES", "auto").strip().lower()
+        if mode == "off":
+            return None
+        got = cls.load(gates, build=large or mode == "build")
+        if got is None:
+            build_later(gates)
+        return got
 
     @classmethod
     def load(cls, gates: Mapping[str, Gate], *, build: bool) -> Gates | None:
@@ -207,6 +223,65 @@ def _compile(hyperscan: Any, order: list[Gate]) -> tuple[Any, list[int]]:
         return build(usable), usable
 
 
+_BUILDERS: list[Any] = []
+LOCK_STALE = 300  # seconds after which a builder's lock is taken to be left over from a crash
+
+
+def build_later(gates: Mapping[str, Gate]) -> None:
+    """Compile and cache the database in a detached process (at most one at a time), for the next run."""
+    import pickle
+    import subprocess
+    import time
+
+    from guard.rulecache import cache_dir
+
+    directory = cache_dir()
+    if directory is None or not gates:
+        return
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        return
+    lock = directory / "gates.building"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            if time.time() - lock.stat().st_mtime > LOCK_STALE:
+                lock.unlink()
+        except FileNotFoundError:
+            pass
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except OSError:  # another run is building it, or the cache cannot be written
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(dict(gates), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "guard.gates", str(lock)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # not killed with the hook's process group
+            close_fds=True,
+        )
+        _BUILDERS.append(proc)  # not waited for; kept so it is not reaped (and warned about) mid-run
+    except Exception:  # no background build: the next large scan compiles it
+        lock.unlink(missing_ok=True)
+
+
+def _build_from(lock: str) -> None:
+    """The detached builder: compile the gates listed in the lock file, then drop the lock."""
+    import pickle
+
+    try:
+        with open(lock, "rb") as fh:
+            gates = pickle.load(fh)
+        Gates.load(gates, build=True)
+    finally:
+        if os.path.exists(lock):
+            os.unlink(lock)
+
+
 def _target(key: str) -> Any:
     from guard.rulecache import cache_dir
 
@@ -240,3 +315,7 @@ def _write(hyperscan: Any, target: Any, db: Any, accepted: list[int]) -> None:
         prune(target.parent, "gates-*.hsdb")
     except Exception:  # a cache that cannot be written only costs time
         pass
+
+
+if __name__ == "__main__":  # python -m guard.gates LOCKFILE (started by build_later)
+    _build_from(sys.argv[1])

@@ -150,7 +150,7 @@ def execute(req: Request, progress: Progress | None = None) -> tuple[Verdict, tu
     tracker = Tracker(rules)  # commit- and push-level rules (guard/blast.py)
     parts: list[_Part]
     if req.mode != "range" and req.mode != "history":
-        engine.use_gates(build=False)  # a small job uses the pattern gates only when they are cached
+        engine.use_gates(large=False)  # cached gates, or built in the background for the next run
     if req.mode == "files":
         from guard.sources.files import files
 
@@ -168,7 +168,7 @@ def execute(req: Request, progress: Progress | None = None) -> tuple[Verdict, tu
         from guard import parallel
 
         shas = _commits(_open(req), req)
-        engine.use_gates(build=len(shas) >= GATES_FROM)
+        engine.use_gates(large=len(shas) >= GATES_FROM)
         chunks = parallel.split(shas, parallel.jobs(len(shas)))
         main = os.getpid()
 

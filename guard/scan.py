@@ -83,15 +83,15 @@ class Engine:
         self._always_at: dict[str, tuple[Rule, ...]] = {}
         self._whole_at: dict[str, tuple[Rule, ...]] = {}
 
-    def use_gates(self, *, build: bool) -> bool:
-        """Turn on the pattern gates (guard/gates.py): cached ones always, compiled ones when `build`."""
+    def use_gates(self, *, large: bool) -> bool:
+        """Turn on the pattern gates (guard/gates.py) as a job of this size should."""
         if self.gates is None and self._use_hyperscan:
             found = {}
             for r in self.rules:
                 gate = getattr(DETECTORS[r.detector], "gate", None)
                 if gate is not None:
                     found[r.id] = gate(r.prepared)
-            self.gates = Gates.load(found, build=build)
+            self.gates = Gates.for_job(found, large=large)
         return self.gates is not None
 
     def _selected_at(self, rule: Rule, path: str) -> bool:

@@ -36,6 +36,9 @@ def _pin_git_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
     for k in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_QUARANTINE_PATH", "NO_COLOR"):
         monkeypatch.delenv(k, raising=False)
     monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "guard-cache"))
+    # Every scan compiles (once, then cached) the pattern gates, so no test depends on whether a
+    # background build has finished; tests/test_gates.py checks that gates never change a finding.
+    monkeypatch.setenv("GUARD_GATES", "build")
     (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[user]\n\tname = Ada Dev\n\temail = ada@example.com\n")
 
 

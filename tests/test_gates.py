@@ -91,7 +91,7 @@ def test_every_gated_rule_passes_its_own_examples(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path))
     rules = load_builtin()
     engine = Engine(rules)
-    assert engine.use_gates(build=True)
+    assert engine.use_gates(large=True)
     gates = engine.gates
     assert gates is not None and len(gates.gated) > 400
     checked = 0
@@ -112,7 +112,7 @@ def test_findings_are_the_same_with_and_without_gates(tmp_path: Path, monkeypatc
     monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path))
     rules = load_builtin()
     plain, gated = Engine(rules), Engine(rules)
-    assert gated.use_gates(build=True)
+    assert gated.use_gates(large=True)
     differ = []
     for rule in rules:
         for probe in probes(rule):
@@ -165,3 +165,25 @@ def test_a_glob_matches_only_strings_holding_its_needle() -> None:
         subject = "".join(rng.choices("ab/.[]!*?", k=rng.randrange(0, 8)))
         if fnmatchcase(subject, glob):
             assert needle(glob) in subject, (glob, subject)
+
+
+def test_a_small_job_builds_the_gates_in_the_background(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("GUARD_GATES", "auto")
+    gates = {"r.github": Gate(r"ghp_[A-Za-z0-9]{8}")}
+    assert Gates.for_job(gates, large=False) is None  # not cached yet: keywords alone this time
+    from guard import gates as gates_module
+
+    assert len(gates_module._BUILDERS) == 1
+    assert gates_module._BUILDERS.pop().wait(timeout=60) == 0
+    assert not (tmp_path / "gates.building").exists()
+    assert len(list(tmp_path.glob("gates-*.hsdb"))) == 1
+    got = Gates.for_job(gates, large=False)
+    assert got is not None and got.passing(b"ghp_abcdEFGH") == {"r.github"}
+
+
+def test_gates_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("GUARD_GATES", "off")
+    assert Gates.for_job({"r.github": Gate("ghp_")}, large=True) is None
+    assert list(tmp_path.iterdir()) == []

@@ -42,6 +42,7 @@ def _scan(
 ) -> None:
     engine_rules, path_rules = split_rules(rules)
     engine = Engine(engine_rules)
+    engine.use_gates(large=False)  # never compiled inside the hook's deadline: cached, or built in the background
     tracker = Tracker(rules)  # commit- and push-level size rules (guard/blast.py)
     # One `git log -p --stdin` for the whole push: git diffs ~3x faster than libgit2, and runs on
     # the other core while this one scans. git sees quarantined objects through the inherited environment.
