@@ -129,6 +129,8 @@ def _anchor_multiline() -> re.Pattern[str]:
     return re.compile(lines.ANCHOR.pattern, lines.ANCHOR.flags | re.MULTILINE)
 
 
+# Grammars the query detector also parses (guard/detectors/tsquery.py): one parse serves both.
+_SHARED_TREES = frozenset(("python", "javascript", "typescript", "tsx", "go", "java", "yaml", "json", "toml", "hcl", "bash"))
 WINDOW_FROM = 16_000  # bytes: a larger file is parsed around its candidate rows only
 WINDOW_MARGIN = 40  # lines kept on each side of a candidate row
 
@@ -192,7 +194,13 @@ def _pairs(doc: Document) -> Iterator[Pair]:
         else:
             runs.append((r, r))
     try:
-        found, broken = extract.pairs(_window(text, rows), grammar, runs, frozenset(n - 1 for n in added))
+        windowed = _window(text, rows)
+        tree = None
+        if windowed is text and grammar.name in _SHARED_TREES:  # the query detector may parse this file too
+            from guard.detectors import tsquery
+
+            tree = tsquery.tree(doc, grammar.name)
+        found, broken = extract.pairs(windowed, grammar, runs, frozenset(n - 1 for n in added), tree)
     except (ImportError, OSError, ValueError, RuntimeError):  # a grammar that cannot load or parse: read lines
         yield from lines.line_pairs(doc.path, candidates)
         return

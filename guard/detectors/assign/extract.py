@@ -64,12 +64,17 @@ _STRING_KINDS = frozenset(k for g in GRAMMARS.values() for k in g.strings)
 _OPEN = re.compile(rb"""^(?:(?:[A-Za-z]{1,2}|@\$?|\$@?)(?=#*["'`]))?(#*)("{3}|'{3}|"|'|`)?""")
 
 
-def pairs(text: str, grammar: Grammar, runs: Sequence[tuple[int, int]], added: frozenset[int]) -> tuple[list[Pair], bool]:
-    """Pairs on the added rows (0-based; `runs` are inclusive ranges of them) and whether the parse had errors."""
+def pairs(
+    text: str, grammar: Grammar, runs: Sequence[tuple[int, int]], added: frozenset[int], tree: Any | None = None
+) -> tuple[list[Pair], bool]:
+    """Pairs on the added rows (0-based; `runs` are inclusive ranges of them) and whether the parse had errors.
+
+    `tree`: `text` already parsed with this grammar (shared with the query detector), or None.
+    """
     from tree_sitter import QueryCursor
 
     data = text.encode("utf-8", "surrogatepass")
-    root = parser(grammar.name).parse(data).root_node
+    root = (tree if tree is not None else parser(grammar.name).parse(data)).root_node
     rows = data.split(b"\n")
     cursor = QueryCursor(query(grammar.name))
     seen: set[tuple[int, int]] = set()
