@@ -82,6 +82,7 @@ class Engine:
         self._selected: dict[tuple[str, str], bool] = {}
         self._always_at: dict[str, tuple[Rule, ...]] = {}
         self._whole_at: dict[str, tuple[Rule, ...]] = {}
+        self._rules_at: dict[str, tuple[Rule, ...]] = {}
 
     def use_gates(self, *, large: bool) -> bool:
         """Turn on the pattern gates (guard/gates.py) as a job of this size should."""
@@ -89,8 +90,9 @@ class Engine:
             found = {}
             for r in self.rules:
                 gate = getattr(DETECTORS[r.detector], "gate", None)
-                if gate is not None:
-                    found[r.id] = gate(r.prepared)
+                got = gate(r.prepared) if gate is not None else None
+                if got is not None:
+                    found[r.id] = got
             self.gates = Gates.for_job(found, large=large)
         return self.gates is not None
 
@@ -112,6 +114,10 @@ class Engine:
         if got is None:
             got = cache[change.path] = tuple(r for r in rules if self._selected_at(r, change.path))
         return got
+
+    def rules_at(self, change: Change) -> tuple[Rule, ...]:
+        """This engine's rules that look at the change's path at all (answers kept per path)."""
+        return self._at(change, self.rules, self._rules_at)
 
     def candidates(self, doc: Document) -> list[Rule]:
         found = self.index.found(doc.added_lower)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field
 from fnmatch import fnmatchcase
+from pathlib import Path
 
 import pygit2
 
 from guard.blast import Tracker
 from guard.config import Config
+from guard.detectors import repofiles
 from guard.model import Commit
 from guard.policy import Subject
 from guard.rules import Rule
@@ -42,6 +44,8 @@ def _scan(
 ) -> None:
     engine_rules, path_rules = split_rules(rules)
     engine = Engine(engine_rules)
+    paths = Engine(path_rules, use_hyperscan=False)  # only its per-path rule selection is used
+    repofiles.set_root(Path(repo.path))  # CODEOWNERS & co. are looked up once per push, not once per change
     engine.use_gates(large=False)  # never compiled inside the hook's deadline: cached, or built in the background
     tracker = Tracker(rules)  # commit- and push-level size rules (guard/blast.py)
     # One `git log -p --stdin` for the whole push: git diffs ~3x faster than libgit2, and runs on
@@ -62,7 +66,7 @@ def _scan(
                 if result.notice:
                     out.notices.append(f"{sha[:10]} {result.notice}")
                 out.subjects.extend(Subject(f, pragma=i in result.allowed) for i, f in enumerate(result.findings))
-                out.subjects.extend(Subject(f) for f in config_findings(change, path_rules))
+                out.subjects.extend(Subject(f) for f in config_findings(change, path_rules, paths.rules_at(change)))
             if budget.overruns and any(o.kind in ("deadline", "bytes") for o in budget.overruns):
                 return
             out.complete += 1

@@ -131,11 +131,14 @@ def _content_reason(change: Change) -> tuple[str, str] | None:
     return None
 
 
-def config_findings(change: Change, path_rules: tuple[Rule, ...]) -> Iterator[Finding]:
-    """Findings of every path rule, plus the guard-config content checks (file-level, no pragma)."""
+def config_findings(change: Change, path_rules: tuple[Rule, ...], selected: tuple[Rule, ...] | None = None) -> Iterator[Finding]:
+    """Findings of every path rule, plus the guard-config content checks (file-level, no pragma).
+
+    `selected`: the path rules whose globs match the change's path (Engine.rules_at), when known.
+    """
     doc = Document(change)
     seen = False
-    for rule in path_rules:
+    for rule in path_rules if selected is None else selected:
         for hit in DETECTORS[rule.detector].detect(rule.prepared, doc):
             seen = seen or rule.id == RULE_ID
             yield finding(rule, change, hit.secret, hit.reason or f"{rule.detector} rule {rule.id}")
