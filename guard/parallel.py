@@ -46,6 +46,32 @@ def split(items: Sequence[T], parts: int) -> list[Sequence[T]]:
     return out
 
 
+def map_chunks(fn: Callable[[Sequence[T]], R], chunks: list[Sequence[T]], workers: int) -> list[R]:
+    """[fn(c) for c in chunks], with `workers` processes (this one included) taking chunks in turn.
+
+    A worker takes the next chunk when it is done with its last, so a part of history that costs
+    more than its share of commits does not leave the other core idle. Results come back in
+    chunk order.
+    """
+    if workers <= 1 or len(chunks) <= 1:
+        return [fn(c) for c in chunks]
+    ctx = multiprocessing.get_context("fork")
+    following = ctx.Value("i", 0)  # the index of the next chunk nobody has taken
+
+    def work(_: Sequence[T]) -> list[tuple[int, R]]:
+        done: list[tuple[int, R]] = []
+        while True:
+            with following.get_lock():
+                index = following.value
+                following.value = index + 1
+            if index >= len(chunks):
+                return done
+            done.append((index, fn(chunks[index])))
+
+    gathered = map_parts(work, [()] * min(workers, len(chunks)))
+    return [r for _, r in sorted((pair for got in gathered for pair in got), key=lambda pair: pair[0])]
+
+
 def _child(conn: Any, fn: Callable[[Sequence[T]], R], part: Sequence[T]) -> None:
     try:
         payload: tuple[str, Any] = ("ok", fn(part))

@@ -17,6 +17,7 @@ from guard import rules as rules_mod
 from guard.blast import Tracker
 from guard.config import Config
 from guard.detectors import repofiles
+from guard.model import Actor
 from guard.model import Change
 from guard.model import Commit
 from guard.model import Stage
@@ -42,6 +43,7 @@ class Request:
 
 # From this many commits a scan compiles the pattern gates (about a second, then cached) if needed.
 GATES_FROM = 200
+CHUNKS_PER_WORKER = 4
 
 Progress = Callable[[int], None]  # called with the number of commits read so far
 
@@ -61,6 +63,7 @@ class _Part:
     notices: list[str] = field(default_factory=list)
     commits: list[Commit] = field(default_factory=list)
     tracker: tuple[Any, ...] = ()
+    actors: dict[str, Actor] = field(default_factory=dict)  # who wrote each commit, found where it was scanned
 
 
 def _open(req: Request) -> Any:
@@ -129,6 +132,10 @@ def _scan_commits(
 
     _scan(changes(), engine, tracker, req, known, out)
     out.tracker = tracker.state()
+    if out.commits:  # the agent catalog loads only when there are commits to attribute
+        from guard.actors import actors_for
+
+        out.actors = actors_for(out.commits, req.config)
     return out
 
 
@@ -169,24 +176,28 @@ def execute(req: Request, progress: Progress | None = None) -> tuple[Verdict, tu
 
         shas = _commits(_open(req), req)
         engine.use_gates(large=len(shas) >= GATES_FROM)
-        chunks = parallel.split(shas, parallel.jobs(len(shas)))
+        workers = parallel.jobs(len(shas))
+        # More chunks than workers, taken in turn: history is uneven (one commit vendors a library).
+        chunks = parallel.split(shas, workers * CHUNKS_PER_WORKER if workers > 1 else 1)
         main = os.getpid()
 
-        def report(n: int) -> None:  # only this process draws the progress line; workers stay silent
-            if progress is not None and os.getpid() == main:
-                progress(n)
+        counted = [0, 0]  # commits of this process's finished chunks, of its current chunk
 
-        parts = parallel.map_parts(partial(_scan_commits, req, engine, rules, known, report), chunks)
+        def report(n: int) -> None:  # only this process draws the progress line; workers stay silent
+            if progress is None or os.getpid() != main:
+                return
+            if n < counted[1]:  # a new chunk started
+                counted[0] += counted[1]
+            counted[1] = n
+            progress(min(len(shas), (counted[0] + n) * workers))  # the other workers read about as many
+
+        parts = parallel.map_chunks(partial(_scan_commits, req, engine, rules, known, report), chunks, workers)
         for p in parts:
             tracker.absorb(p.tracker)
     subjects = [s for p in parts for s in p.subjects]
     notices = [n for p in parts for n in p.notices]
     commits = [c for p in parts for c in p.commits]
     subjects.extend(Subject(f, in_baseline=f.fingerprint in known) for f in tracker.findings())
-    actors = {}
-    if commits:  # the agent catalog loads only when there are commits to attribute
-        from guard.actors import actors_for
-
-        actors = actors_for(commits, cfg)
+    actors = {sha: actor for p in parts for sha, actor in p.actors.items()}
     verdict = decide(subjects, cfg, stage=req.stage, commits=commits, actors=actors, notices=notices)
     return verdict, rules

@@ -28,6 +28,21 @@ def test_map_parts_runs_children_in_order() -> None:
     assert parallel.map_parts(lambda p: sum(p), [[1, 2], [3], [4, 5]]) == [3, 3, 9]
 
 
+def test_map_chunks_gives_every_chunk_once_in_order_and_uses_both_workers() -> None:
+    import os
+    import time
+
+    def work(chunk: Any) -> tuple[int, int]:
+        time.sleep(0.05)  # long enough that the other worker takes chunks meanwhile
+        return sum(chunk), os.getpid()
+
+    chunks = [[i, i] for i in range(8)]
+    got = parallel.map_chunks(work, chunks, 2)
+    assert [total for total, _ in got] == [0, 2, 4, 6, 8, 10, 12, 14]
+    assert len({pid for _, pid in got}) == 2
+    assert parallel.map_chunks(lambda c: sum(c), chunks, 1) == [0, 2, 4, 6, 8, 10, 12, 14]
+
+
 def test_worker_errors_come_back_as_one_line() -> None:
     def boom(part: Any) -> int:
         if part == [2]:

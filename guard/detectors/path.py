@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any
 
 from guard import rawget
@@ -70,6 +71,7 @@ def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
     )
 
 
+@lru_cache(maxsize=4096)
 def needle(glob: str) -> str:
     """The longest run of literal characters in `glob`: only a string holding it can match.
 
