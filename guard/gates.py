@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _CONTROL = (b"\x1c", b"\x1d", b"\x1e", b"\x1f")
+FORMAT = 2  # how gates are compiled: part of the cache key
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ class Gates:
         if not distinct:
             return None
         order = sorted(distinct, key=lambda g: (g.source, g.ignore_case))
-        key = hashlib.sha256(getattr(hyperscan, "__version__", "").encode())
+        key = hashlib.sha256(f"{FORMAT}\0{getattr(hyperscan, '__version__', '')}".encode())
         for g in order:
             key.update(f"{g.ignore_case}\0{g.source}\0".encode())
         target = _target(key.hexdigest()[:40])
@@ -152,10 +153,12 @@ def _flags(hyperscan: Any, gate: Gate) -> int:
     return int(flags | hyperscan.HS_FLAG_CASELESS if gate.ignore_case else flags)
 
 
-def loosen(source: str) -> str:
+def loosen(source: str, *, keep_end: bool = False) -> str:
     """`source` without anchors and word boundaries: it matches wherever `source` matches, and more.
 
-    Hyperscan rejects some anchors (a `^` after a group), and a gate only has to be a superset.
+    Hyperscan rejects some anchors (a `^` after a group, a `$` before more pattern), and a gate
+    only has to be a superset. With `keep_end`, `$` stays (compiled multi-line it matches before
+    every newline: still a superset); `_compile` drops it again where Hyperscan refuses it.
     Character classes and escapes are copied as they are.
     """
     out: list[str] = []
@@ -185,7 +188,7 @@ def loosen(source: str) -> str:
             if i + 1 < n and source[i + 1] == "]":
                 out.append("]")
                 i += 1
-        elif ch not in "^$":
+        elif ch != "^" and (ch != "$" or keep_end):
             out.append(ch)
         i += 1
     return "".join(out)
@@ -195,31 +198,35 @@ def _compile(hyperscan: Any, order: list[Gate]) -> tuple[Any, list[int]]:
     """Compile the gates Hyperscan accepts; one it rejects is left out (its rules run on keywords alone)."""
     usable = [i for i, g in enumerate(order) if g.source.isascii() and not re.search(r"\\[uUN]", g.source)]
 
+    plain: set[int] = set()  # gates compiled without their `$`
+
     def build(indexes: list[int]) -> Any:
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         db.compile(
-            expressions=[loosen(order[i].source).encode() for i in indexes],
+            expressions=[loosen(order[i].source, keep_end=i not in plain).encode() for i in indexes],
             ids=list(range(len(indexes))),
             elements=len(indexes),
             flags=[_flags(hyperscan, order[i]) for i in indexes],
         )
         return db
 
-    def accepted(indexes: list[int]) -> list[int]:
+    def failing(indexes: list[int]) -> list[int]:
         """Hyperscan does not say which expression failed: halve until the failing ones are alone."""
         try:
             build(indexes)
-            return indexes
+            return []
         except Exception:
             if len(indexes) == 1:
-                return []
+                return indexes
             mid = len(indexes) // 2
-            return accepted(indexes[:mid]) + accepted(indexes[mid:])
+            return failing(indexes[:mid]) + failing(indexes[mid:])
 
     try:
         return build(usable), usable
     except Exception:
-        usable = accepted(usable)
+        plain.update(failing(usable))  # first without `$`, then, if that fails too, without a gate
+        refused = set(failing(sorted(plain)))
+        usable = [i for i in usable if i not in refused]
         return build(usable), usable
 
 

@@ -187,3 +187,19 @@ def test_gates_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GUARD_GATES", "off")
     assert Gates.for_job({"r.github": Gate("ghp_")}, large=True) is None
     assert list(tmp_path.iterdir()) == []
+
+
+def test_loosen_keeps_end_anchors_when_asked() -> None:
+    assert loosen(r"^x[ \t]*(?:=|$)\b", keep_end=True) == r"x[ \t]*(?:=|$)"
+    assert loosen(r"^x[ \t]*(?:=|$)\b") == r"x[ \t]*(?:=|)"
+
+
+def test_a_gate_whose_end_anchor_hyperscan_refuses_is_compiled_without_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUARD_CACHE_DIR", str(tmp_path))
+    gates = {"r.embedded": Gate(r"ab$cd"), "r.end": Gate(r"verify[ \t]*(?:=[ \t]*False|$)")}
+    built = Gates.load(gates, build=True)
+    assert built is not None and built.gated == frozenset({"r.embedded", "r.end"})
+    assert built.passing(b"abcd") == {"r.embedded"}  # `$` dropped: a superset of what re finds
+    assert built.passing(b"x(verify=True)") == set()
+    assert built.passing(b"x(verify\n=False)") == {"r.end"}
+    assert built.passing(b"x(verify=False)") == {"r.end"}

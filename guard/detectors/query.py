@@ -5,8 +5,11 @@ Keys: `language` (a grammar of guard/detectors/tsquery.py GRAMMARS), `query`
 work), `report` (the capture whose node is reported, default `hit`),
 `keywords` (prefilter), `new-only` (default false: when true, a reported
 node whose text the same query also captures anywhere in the old file is
-not reported -- "a new MCP server", not "a line next to one changed") and
-the file selection keys of select.py (by default the files of the
+not reported -- "a new MCP server", not "a line next to one changed"),
+`gate` (a regular expression, case-sensitive, that the added text matches
+wherever the query can report: the text the reported node starts with on its
+added row; a change whose added text does not match is not parsed for this
+rule) and the file selection keys of select.py (by default the files of the
 language's kind).
 
 The whole new file is parsed, so a call that spans lines or a YAML key under
@@ -28,9 +31,10 @@ from guard.detectors import tsquery
 from guard.detectors.base import Hit
 from guard.document import Document
 from guard.errors import RuleError
+from guard.gates import Gate
 from guard.sources.textio import decode
 
-KEYS = frozenset(("language", "query", "report", "keywords", "new-only")) | select.SELECT_KEYS
+KEYS = frozenset(("language", "query", "report", "keywords", "new-only", "gate")) | select.SELECT_KEYS
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,7 @@ class Prepared:
     new_only: bool
     where: select.Where
     origin: tuple[str, str]  # (file, rule id) for errors found when the query first compiles
+    gate: str | None = None  # a pattern the added text holds wherever the query can report (guard/gates.py)
 
 
 def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
@@ -63,7 +68,26 @@ def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
         new_only=rawget.get(raw, "new-only", bool, fail, False),
         where=select.parse_where(raw, fail, default_kinds=(tsquery.GRAMMARS[lang][2],)),
         origin=(where, rule_id),
+        gate=_gate(raw, fail),
     )
+
+
+def _gate(raw: Mapping[str, Any], fail: Any) -> str | None:
+    gate = raw.get("gate")
+    if gate is None:
+        return None
+    if not isinstance(gate, str) or not gate:
+        raise fail("gate", "expected a non-empty regular expression")
+    try:
+        re.compile(gate)
+    except re.error as e:
+        raise fail("gate", f"invalid regular expression: {e}") from None
+    return gate
+
+
+def gate(prepared: Prepared) -> Gate | None:
+    """The rule's `gate`: a file is parsed for this rule only when its added text can hold a report."""
+    return Gate(prepared.gate) if prepared.gate else None
 
 
 def selects(prepared: Prepared, path: str) -> bool:

@@ -217,13 +217,13 @@ def _hunks(f: _File, body: bytes) -> None:
         seg = body[m.end() : heads[i + 1].start() if i + 1 < len(heads) else len(body)]
         lines = seg.decode("utf-8", "replace").split("\n")
         texts = [ln[1:] for ln in lines if ln[:1] == "+"]
-        f.removed.extend(ln[1:] for ln in lines if ln[:1] == "-")
+        if b"-" in seg:
+            f.removed.extend(ln[1:] for ln in lines if ln[:1] == "-")
+        if b"\r" in seg:
+            texts = [t[:-1] if t.endswith("\r") else t for t in texts]
         start = int(m.group(1))
-        for n, text in enumerate(texts, start):
-            if text.endswith("\r"):
-                text = text[:-1]
-            f.added.append((n, text))
-            f.size += len(text) + 1
+        f.added.extend(zip(range(start, start + len(texts)), texts, strict=True))
+        f.size += sum(map(len, texts)) + len(texts)
 
 
 def _combined_hunks(f: _File, body: bytes) -> None:
