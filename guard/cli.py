@@ -32,10 +32,9 @@ def _config(explicit: str | None, root: Path):  # type: ignore[no-untyped-def]
 
 
 def _repo_root(start: Path) -> Path:
-    from guard.sources.gitdiff import open_repo
+    from guard.sources.gitcli import locate
 
-    repo = open_repo(start)
-    return Path(repo.workdir) if repo.workdir else Path(repo.path)
+    return locate(start).root
 
 
 def _emit(verdict, rules, fmt: str, out: TextIO) -> None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from guard.errors import ConfigError
 from guard.errors import GuardError
 from guard.model import Action
 from guard.model import Confidence
-from guard.sources.gitdiff import DEFAULT_MAX_BYTES
+from guard.sources.textio import DEFAULT_MAX_BYTES
 
 if sys.version_info >= (3, 11):
     import tomllib

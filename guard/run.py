@@ -169,7 +169,9 @@ def execute(req: Request, progress: Progress | None = None) -> tuple[Verdict, tu
         from guard.sources.staged import staged
 
         part = _Part()
-        _scan(staged(_open(req), max_bytes=cfg.max_file_size), engine, tracker, req, known, part)
+        # `git commit -a` and `git commit <path>` hand the hook a temporary index in GIT_INDEX_FILE.
+        hooked = req.stage is Stage.PRE_COMMIT and bool(os.environ.get("GIT_INDEX_FILE"))
+        _scan(staged(req.repo, max_bytes=cfg.max_file_size, from_env=hooked), engine, tracker, req, known, part)
         parts = [part]
     else:
         from guard import parallel

@@ -20,7 +20,7 @@ from guard.sources.staged import staged
 
 
 def staged_of(repo: Repo) -> dict[str, tuple[Status, Kind, tuple[tuple[int, str], ...], str | None, str | None]]:
-    return {c.path: (c.status, c.kind, c.added, c.old_path, c.skipped) for c in staged(open_repo(repo.path))}
+    return {c.path: (c.status, c.kind, c.added, c.old_path, c.skipped) for c in staged(repo.path)}
 
 
 def test_staged_in_unborn_repository(repo: Repo) -> None:
@@ -71,8 +71,8 @@ def test_staged_binary_and_utf16(repo: Repo) -> None:
 def test_staged_size_cap(repo: Repo) -> None:
     repo.write("big.txt", "x" * 100 + "\n")
     repo.git("add", ".")
-    (change,) = staged(open_repo(repo.path), max_bytes=50)
-    assert change.skipped == "larger than 50 bytes (101)"
+    (change,) = staged(repo.path, max_bytes=50)
+    assert change.skipped == "adds more than 50 bytes (101)"
 
 
 def test_staged_symlink_and_odd_name(repo: Repo) -> None:

@@ -125,16 +125,14 @@ def _in_head(git_dir: str, name: str, stamp: int) -> bool:
 
 @lru_cache(maxsize=64)
 def _discover(start: str) -> tuple[str, str | None] | None:
-    import pygit2
+    from guard.errors import GitError
+    from guard.sources.gitcli import locate
 
     try:
-        git_dir = pygit2.discover_repository(start)
-        if git_dir is None:
-            return None
-        repo = pygit2.Repository(git_dir)
-    except pygit2.GitError:
+        where = locate(Path(start))
+    except GitError:
         return None
-    return repo.path, repo.workdir
+    return str(where.git_dir), str(where.workdir) if where.workdir is not None else None
 
 
 @lru_cache(maxsize=256)

@@ -14,7 +14,7 @@ from guard.model import Blob
 from guard.model import Change
 from guard.model import Kind
 from guard.model import Status
-from guard.sources.gitdiff import DEFAULT_MAX_BYTES
+from guard.sources.textio import DEFAULT_MAX_BYTES
 from guard.sources.textio import decode
 from guard.sources.textio import display_path
 from guard.sources.textio import split_lines

@@ -5,7 +5,6 @@ Only this module and its siblings in guard/sources/ import pygit2.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,12 +17,11 @@ from guard.model import Blob
 from guard.model import Change
 from guard.model import Kind
 from guard.model import Status
-from guard.sources.textio import decode
+from guard.sources.textio import DEFAULT_MAX_BYTES
 from guard.sources.textio import decode_line
 from guard.sources.textio import display_path
-from guard.sources.textio import split_lines
+from guard.sources.textio import text_added as _text_added
 
-DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 ZERO = "0" * 40
 
 _MODE_LINK = 0o120000
@@ -80,22 +78,6 @@ def _kind(mode: int, is_binary: bool) -> Kind:
     if mode == _MODE_GITLINK:
         return Kind.SUBMODULE
     return Kind.BINARY if is_binary else Kind.FILE
-
-
-def _text_added(old: bytes | None, new: bytes) -> tuple[tuple[int, str], ...] | None:
-    """Added lines of content git called binary but that decodes as text (UTF-16)."""
-    new_text = decode(new)
-    if new_text is None:
-        return None
-    new_lines = split_lines(new_text)
-    old_text = decode(old) if old else ""
-    old_lines = split_lines(old_text or "")
-    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
-    added: list[tuple[int, str]] = []
-    for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("insert", "replace"):
-            added.extend((j + 1, new_lines[j]) for j in range(j1, j2))
-    return tuple(added)
 
 
 def changes(

@@ -13,23 +13,28 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Callable
 from collections.abc import Generator
 from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import IO
-
-import pygit2
+from typing import TYPE_CHECKING
 
 from guard.errors import GitError
 from guard.model import Blob
 from guard.model import Change
 from guard.model import Kind
 from guard.model import Status
-from guard.sources.gitdiff import DEFAULT_MAX_BYTES
-from guard.sources.gitdiff import _text_added
+from guard.sources.textio import DEFAULT_MAX_BYTES
 from guard.sources.textio import display_path
+from guard.sources.textio import text_added as _text_added
+
+if TYPE_CHECKING:
+    import pygit2
+
+ReadBlob = Callable[[str], "bytes | None"]  # blob contents by hex id (None: missing or not a blob)
 
 _ZERO = "0" * 40
 _KINDS = {"120000": Kind.SYMLINK, "160000": Kind.SUBMODULE}
@@ -83,26 +88,31 @@ class _File:
     size: int = 0
 
 
+def pygit2_reader(repo: pygit2.Repository) -> ReadBlob:
+    import pygit2
+
+    def read(hexid: str) -> bytes | None:
+        try:
+            obj = repo[hexid]
+        except (KeyError, ValueError):
+            return None
+        return obj.data if isinstance(obj, pygit2.Blob) else None
+
+    return read
+
+
 class _Parser:
-    def __init__(self, repo: pygit2.Repository, max_bytes: int) -> None:
-        self.repo = repo
+    def __init__(self, read_blob: ReadBlob, max_bytes: int) -> None:
+        self.read_blob = read_blob
         self.max_bytes = max_bytes
 
     def blob(self, hexid: str) -> Blob:
         if hexid == _ZERO or not hexid:
             return Blob()
-        repo = self.repo
+        read = self.read_blob
+        return Blob(lambda: read(hexid))
 
-        def load() -> bytes | None:
-            try:
-                obj = repo[hexid]
-            except (KeyError, ValueError):
-                return None
-            return obj.data if isinstance(obj, pygit2.Blob) else None
-
-        return Blob(load)
-
-    def change(self, f: _File, commit: str) -> Change:
+    def change(self, f: _File, commit: str | None) -> Change:
         deleted = f.status is Status.DELETED
         path = display_path(f.old_path if deleted else f.new_path)
         old_path = display_path(f.old_path) if f.status in (Status.RENAMED, Status.COPIED) else None
@@ -139,10 +149,14 @@ class _Parser:
 
     def commit(self, record: bytes) -> tuple[str, list[Change]]:
         sha = record[:40].decode("ascii")
+        return sha, self.changes(record[40:], sha)
+
+    def changes(self, diff: bytes, commit: str | None) -> list[Change]:
+        """The changes of one diff's output (everything after the commit line, or a whole `git diff`)."""
         changes: list[Change] = []
-        for section in record[40:].split(b"\ndiff --")[1:]:
-            self._flush(self.file(section), sha, changes)
-        return sha, changes
+        for section in diff.split(b"\ndiff --")[1:]:
+            self._flush(self.file(section), commit, changes)
+        return changes
 
     def file(self, section: bytes) -> _File:
         f = _File()
@@ -166,7 +180,7 @@ class _Parser:
 
     def _flush(self, f: _File | None, commit: str | None, changes: list[Change]) -> None:
         # A merge keeps only what is new to every parent; a file it took whole from one side is not its change.
-        if f is not None and commit is not None and not (f.combined and not f.added):
+        if f is not None and not (f.combined and not f.added):
             changes.append(self.change(f, commit))
 
     @staticmethod
@@ -265,6 +279,11 @@ def _hunk_start(raw: bytes) -> int:
     return int(start)
 
 
+def diff_changes(diff: bytes, read_blob: ReadBlob, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Change]:
+    """The changes in the output of `git diff -p -U0 --full-index` (a staged index, say)."""
+    return _Parser(read_blob, max_bytes).changes(b"\n" + diff, None)
+
+
 def log_changes(
     repo: pygit2.Repository, revs: Sequence[str], *, stdin_revs: Sequence[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Generator[tuple[str, list[Change]], None, None]:
@@ -305,7 +324,7 @@ def log_changes(
         proc.stdin.write("".join(f"{r}\n" for r in stdin_revs).encode())
         proc.stdin.close()
     try:
-        yield from _Parser(repo, max_bytes).parse(proc.stdout)
+        yield from _Parser(pygit2_reader(repo), max_bytes).parse(proc.stdout)
     finally:
         proc.stdout.close()
         err = ""

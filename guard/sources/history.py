@@ -14,9 +14,9 @@ from guard.errors import GitError
 from guard.errors import GuardError
 from guard.model import Change
 from guard.model import Commit
-from guard.sources.gitdiff import DEFAULT_MAX_BYTES
 from guard.sources.gitdiff import changes
 from guard.sources.gitdiff import empty_tree
+from guard.sources.textio import DEFAULT_MAX_BYTES
 
 
 def commit_meta(c: pygit2.Commit) -> Commit:

@@ -1,25 +1,33 @@
-"""The staged index against HEAD (or against nothing in a new repository)."""
+"""The staged index against HEAD (or against nothing in a new repository).
+
+`git diff --cached` gives the changes (git compares against the empty tree while HEAD is
+unborn, and reads the temporary index of `git commit -a` from GIT_INDEX_FILE when the hook
+passes it on), guard's diff parser (gitlog.py) turns them into Changes, and blob contents come
+from one `git cat-file --batch` when a detector asks for a whole file. The pre-commit hook
+never imports pygit2.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-
-import pygit2
+from pathlib import Path
 
 from guard.model import Change
-from guard.sources.gitdiff import DEFAULT_MAX_BYTES
-from guard.sources.gitdiff import changes
-from guard.sources.gitdiff import empty_tree
+from guard.sources.gitcli import BlobReader
+from guard.sources.gitcli import diff_cached
+from guard.sources.gitcli import environment
+from guard.sources.gitcli import locate
+from guard.sources.gitlog import diff_changes
+from guard.sources.textio import DEFAULT_MAX_BYTES
 
 
-def staged(repo: pygit2.Repository, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Change]:
-    """What `git commit` would record now, as Changes."""
-    if repo.is_bare:
-        return iter(())
-    if repo.head_is_unborn:
-        tree = empty_tree(repo)
-    else:
-        tree = repo.head.peel(pygit2.Tree)
-    diff = repo.index.diff_to_tree(tree, context_lines=0)
-    diff.find_similar()
-    return changes(repo, diff, commit=None, max_bytes=max_bytes)
+def staged(start: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, from_env: bool = False) -> Iterator[Change]:
+    """What `git commit` would record now, as Changes. `from_env`: honour GIT_DIR/GIT_INDEX_FILE (a hook)."""
+    where = locate(start, from_env=from_env)
+    if where.workdir is None:
+        return  # a bare repository has no index to commit from
+    reader = BlobReader(where, environment(from_env=from_env))
+    try:
+        yield from diff_changes(diff_cached(where, from_env=from_env), reader, max_bytes=max_bytes)
+    finally:
+        reader.close()

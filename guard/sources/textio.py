@@ -6,6 +6,7 @@ import codecs
 import os
 
 _SNIFF = 8000
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024  # a larger file is skipped with a notice (config: max-file-size)
 
 
 def display_path(raw: bytes | str) -> str:
@@ -51,3 +52,21 @@ def split_lines(text: str) -> list[str]:
 def decode_line(raw: bytes) -> str:
     """One diff line: drop the end of line, keep invalid bytes as U+FFFD."""
     return raw.rstrip(b"\r\n").decode("utf-8", errors="replace")
+
+
+def text_added(old: bytes | None, new: bytes) -> tuple[tuple[int, str], ...] | None:
+    """Added lines of content git called binary but that decodes as text (UTF-16)."""
+    import difflib
+
+    new_text = decode(new)
+    if new_text is None:
+        return None
+    new_lines = split_lines(new_text)
+    old_text = decode(old) if old else ""
+    old_lines = split_lines(old_text or "")
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    added: list[tuple[int, str]] = []
+    for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("insert", "replace"):
+            added.extend((j + 1, new_lines[j]) for j in range(j1, j2))
+    return tuple(added)
