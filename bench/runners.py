@@ -153,8 +153,12 @@ def parse_kingfisher(data: Any, target: Path, cwd: Path) -> list[Finding]:
 
 
 def parse_guard(data: Any, target: Path, cwd: Path) -> list[Finding]:
+    """guard's secret findings. Its risk findings ("a Terraform file changed", "a workflow
+    changed") make no claim that a line holds a secret, so they are not scored here."""
     out = []
     for item in data.get("findings") or []:
+        if item.get("category") != "secret":
+            continue
         start = _int(item.get("line"), 1)
         end = _int(item.get("end_line"), start) if item.get("end_line") is not None else start
         out.append(_span(_rel(item["path"], target, cwd), start, end, str(item.get("rule_id"))))
