@@ -67,11 +67,10 @@ class _Part:
 
 
 def _open(req: Request) -> Any:
+    """The repository of a range or history scan (pygit2: ranges, commit metadata, blobs)."""
     from guard.sources import gitdiff
 
-    # `git commit -a` and `git commit <path>` hand the hook a temporary index in GIT_INDEX_FILE.
-    hooked = req.stage is Stage.PRE_COMMIT and bool(os.environ.get("GIT_INDEX_FILE"))
-    return gitdiff.open_repo(req.repo, from_env=hooked)
+    return gitdiff.open_repo(req.repo)
 
 
 def _commits(repo: Any, req: Request) -> list[str]:

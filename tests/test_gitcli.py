@@ -45,9 +45,10 @@ def test_blob_reader_serves_text_binary_and_missing_ids(repo: Repo) -> None:
     read.close()
 
 
-def test_environment_keeps_repository_variables_only_for_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GIT_INDEX_FILE", "/tmp/index.lock")
-    monkeypatch.setenv("GIT_DIR", "/tmp/elsewhere.git")
+def test_environment_keeps_repository_variables_only_for_hooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    index, elsewhere = str(tmp_path / "index.lock"), str(tmp_path / "elsewhere.git")
+    monkeypatch.setenv("GIT_INDEX_FILE", index)
+    monkeypatch.setenv("GIT_DIR", elsewhere)
     assert ("GIT_INDEX_FILE" in environment(from_env=False), "GIT_DIR" in environment(from_env=False)) == (False, False)
     hooked = environment(from_env=True)
-    assert (hooked["GIT_INDEX_FILE"], hooked["GIT_DIR"], hooked["LC_ALL"]) == ("/tmp/index.lock", "/tmp/elsewhere.git", "C")
+    assert (hooked["GIT_INDEX_FILE"], hooked["GIT_DIR"], hooked["LC_ALL"]) == (index, elsewhere, "C")
