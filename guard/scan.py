@@ -34,6 +34,7 @@ from guard.redact import redact
 from guard.rules import Rule
 
 _FRAME_WIDTH = 160
+PATH_MEMO = 200_000  # entries kept by each per-path memo of the Engine
 _TOKEN_LIKE = re.compile(r"[A-Za-z0-9+/_=.-]{20,}")
 _PRAGMA = re.compile(r"guard:\s*allow(?![\w-])((?:[ \t]*,?[ \t]*(?:secret|risk)\.[\w.*-]+)*)", re.IGNORECASE)
 
@@ -103,6 +104,8 @@ class Engine:
         key = (rule.id, path)
         got = self._selected.get(key)
         if got is None:
+            if len(self._selected) >= PATH_MEMO:  # a history with millions of paths: start over, memory stays flat
+                self._selected.clear()
             got = self._selected[key] = bool(fn(rule.prepared, path))
         return got
 
@@ -112,6 +115,8 @@ class Engine:
             return tuple(r for r in rules if self._selected_at(r, change.path) or self._selected_at(r, change.old_path))
         got = cache.get(change.path)
         if got is None:
+            if len(cache) >= PATH_MEMO:
+                cache.clear()
             got = cache[change.path] = tuple(r for r in rules if self._selected_at(r, change.path))
         return got
 
