@@ -52,3 +52,20 @@ def test_environment_keeps_repository_variables_only_for_hooks(tmp_path: Path, m
     assert ("GIT_INDEX_FILE" in environment(from_env=False), "GIT_DIR" in environment(from_env=False)) == (False, False)
     hooked = environment(from_env=True)
     assert (hooked["GIT_INDEX_FILE"], hooked["GIT_DIR"], hooked["LC_ALL"]) == (index, elsewhere, "C")
+
+
+@pytest.mark.parametrize("setting", [("diff.noprefix", "true"), ("diff.mnemonicPrefix", "true")])
+def test_staged_and_history_ignore_diff_prefix_settings(repo: Repo, setting: tuple[str, str]) -> None:
+    from guard.sources.gitdiff import open_repo
+    from guard.sources.gitlog import log_changes
+    from guard.sources.staged import staged
+
+    repo.git("config", *setting)
+    repo.write("dir/app.py", "x = 1\n")
+    repo.commit("first")
+    repo.write("dir/app.py", "x = 1\ny = 2\n")
+    repo.git("add", ".")
+    assert [(c.path, c.added) for c in staged(repo.path)] == [("dir/app.py", ((2, "y = 2"),))]
+    sha = repo.commit("second")
+    logged = [(c.path, c.added) for s, found in log_changes(open_repo(repo.path), (), stdin_revs=[sha]) for c in found]
+    assert logged == [("dir/app.py", ((2, "y = 2"),))]

@@ -82,6 +82,8 @@ def diff_cached(where: Location, *, from_env: bool) -> bytes:
         "--no-ext-diff",
         "--no-textconv",
         "--ignore-submodules=none",
+        "--src-prefix=a/",  # whatever diff.noprefix or diff.mnemonicPrefix say
+        "--dst-prefix=b/",
     ]
     proc = subprocess.run(cmd, cwd=where.root, capture_output=True, env=environment(from_env=from_env))
     if proc.returncode != 0:

@@ -303,6 +303,8 @@ def log_changes(
         "--no-color",
         "--no-ext-diff",
         "--no-textconv",
+        "--src-prefix=a/",  # whatever diff.noprefix or diff.mnemonicPrefix say
+        "--dst-prefix=b/",
         "--format=%x00%H",
     ]
     if stdin_revs is not None:
