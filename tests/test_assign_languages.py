@@ -145,3 +145,20 @@ def test_a_grammar_that_cannot_load_falls_back_to_lines(monkeypatch: pytest.Monk
 def test_unknown_extension_is_read_as_text() -> None:
     text = 'val dbPassword: String = "{pw}"\nval passwordHint = "twelve characters"\n'
     assert [(f.rule_id, f.line) for f in scan("src/Main.scala", text)] == [("secret.generic-password", 1)]
+
+
+def test_a_credential_in_a_docstring_warns_and_the_same_in_code_blocks() -> None:
+    text = (
+        "def sign(request):\n"
+        '    """Build the base string, e.g. for the header fields::\n'
+        "\n"
+        '            oauth_token="{key}",\n'
+        '    """\n'
+        '    oauth_token = "{key}"\n'
+        "    return request\n"
+    )
+    found = [(f.rule_id, f.line, f.confidence.label, f.fingerprint) for f in scan("auth/sign.py", text)]
+    print_ = fingerprint("secret.generic-token", "auth/sign.py", KEY)
+    assert found == [("secret.generic-token", 4, "medium", print_), ("secret.generic-token", 6, "high", print_)]
+    (docs,) = [f for f in scan("auth/sign.py", text) if f.line == 4]
+    assert docs.confidence_reason.endswith("; lowered: in a docstring")

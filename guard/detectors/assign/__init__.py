@@ -116,6 +116,8 @@ def _judge_all(doc: Document) -> Iterator[Judged]:
         verdict = judge(pair.value, info, literal=pair.literal, called=pair.name)
         if pair.example and verdict.confidence is not None and verdict.confidence > Confidence.LOW:
             verdict = Verdict(Confidence.LOW, f"{verdict.reason}; lowered: in a list of examples")
+        elif pair.prose and verdict.confidence is not None and verdict.confidence > Confidence.MEDIUM:
+            verdict = Verdict(Confidence.MEDIUM, f"{verdict.reason}; lowered: in a docstring")
         yield pair, info, verdict
 
 

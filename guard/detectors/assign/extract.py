@@ -124,8 +124,15 @@ def _string_pairs(node: Any, grammar: Grammar, rows: list[bytes], added: frozens
     if name and "encrypted" not in marks:
         where = f"a string literal in {grammar.name}"
         yield Pair(name, value, row + 1, _column(rows, row, col), end_row + 1, True, where, "example" in marks)
+    prose = _docstring(node)
     for pair in embedded:
-        yield pair._replace(example="example" in marks)
+        yield pair._replace(example="example" in marks, prose=prose)
+
+
+def _docstring(node: Any) -> bool:
+    """A string that is a statement of its own (a docstring): documentation, not a value in use."""
+    parent = node.parent
+    return parent is not None and parent.type == "expression_statement" and parent.named_child_count == 1
 
 
 _ENCRYPTED = frozenset(("encrypted", "sealed", "ciphertext"))

@@ -14,3 +14,4 @@ class Pair(NamedTuple):
     literal: bool  # known to be literal text (string literal, quoted, config value), not a bare word from prose
     where: str  # how it was bound, for the reason: "a string literal in python", "an .env file", ...
     example: bool = False  # inside a list of examples, samples or fixtures: reported with low confidence at most
+    prose: bool = False  # inside a docstring (a string that is a statement of its own): medium confidence at most
