@@ -222,3 +222,20 @@ def test_installed_hook_blocks_commit_all_with_temporary_index(repo: Repo) -> No
     assert proc.returncode == 1
     assert "app.py:2" in proc.stderr
     assert repo.git("rev-list", "--count", "HEAD") == "1"
+
+
+def test_installed_hook_blocks_commit_of_a_path_and_passes_the_clean_one(repo: Repo) -> None:
+    import subprocess
+
+    assert guard_subprocess("install", cwd=repo.path).returncode == 0
+    repo.write("app.py", "x = 1\n")
+    repo.write("lib.py", "y = 1\n")
+    repo.commit("base")
+    repo.write("app.py", f"x = 1\nt = '{token(seed='commit-path')}'\n")  # left unstaged
+    repo.write("lib.py", "y = 2\n")
+    # `git commit <path>` builds a temporary index holding the path as it is in the worktree.
+    leaked = subprocess.run(["git", "commit", "app.py", "-m", "x"], cwd=repo.path, capture_output=True, text=True)
+    assert (leaked.returncode, "app.py:2" in leaked.stderr) == (1, True)
+    clean = subprocess.run(["git", "commit", "lib.py", "-m", "y"], cwd=repo.path, capture_output=True, text=True)
+    assert clean.returncode == 0, clean.stderr
+    assert repo.git("log", "--format=%s").split() == ["y", "base"]
