@@ -28,6 +28,7 @@ import hashlib
 import os
 import re
 import sys
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,20 @@ class Gate:
 
     source: str
     ignore_case: bool = False
+
+
+def gate_key(raw: Mapping[str, Any], fail: Callable[[str, str], Exception]) -> str | None:
+    """A rule's optional `gate` key: a valid regular expression, or None when absent."""
+    gate = raw.get("gate")
+    if gate is None:
+        return None
+    if not isinstance(gate, str) or not gate:
+        raise fail("gate", "expected a non-empty regular expression")
+    try:
+        re.compile(gate)
+    except re.error as e:
+        raise fail("gate", f"invalid regular expression: {e}") from None
+    return gate
 
 
 def eligible(data: bytes) -> bool:
@@ -309,19 +324,9 @@ def _read(hyperscan: Any, target: Any) -> tuple[Any, list[int]] | None:
 def _write(hyperscan: Any, target: Any, db: Any, accepted: list[int]) -> None:
     if target is None:
         return
-    import tempfile
+    from guard.rulecache import store
 
-    from guard.rulecache import prune
-
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".gates-")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(",".join(map(str, accepted)).encode() + b"\n" + hyperscan.dumpb(db))
-        os.replace(tmp, target)
-        prune(target.parent, "gates-*.hsdb")
-    except Exception:  # a cache that cannot be written only costs time
-        pass
+    store(target, ",".join(map(str, accepted)).encode() + b"\n" + hyperscan.dumpb(db))
 
 
 if __name__ == "__main__":  # python -m guard.gates LOCKFILE (started by build_later)

@@ -7,9 +7,7 @@ a single regular expression built as a trie, which gives the same answers.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from bisect import bisect_right
 from collections.abc import Iterable
 from collections.abc import Sequence
@@ -135,7 +133,7 @@ def _hyperscan_db(keywords: tuple[str, ...], *, single: bool = True) -> Any:
     except ImportError:
         return None
     from guard.rulecache import cache_dir
-    from guard.rulecache import prune
+    from guard.rulecache import store
 
     # Compiling the database costs ~40 ms; loading a serialized one costs ~1 ms.
     directory = cache_dir()
@@ -158,13 +156,5 @@ def _hyperscan_db(keywords: tuple[str, ...], *, single: bool = True) -> Any:
     except Exception:  # any compile failure: use the regex fallback
         return None
     if target is not None:
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".keywords-")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(hyperscan.dumpb(db))
-            os.replace(tmp, target)
-            prune(target.parent, "keywords-*.hsdb")
-        except Exception:  # a cache that cannot be written only costs time
-            pass
+        store(target, hyperscan.dumpb(db))
     return db

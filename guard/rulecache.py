@@ -83,6 +83,21 @@ def prune(directory: Path, glob: str, keep: int = 3) -> None:
         pass
 
 
+def store(target: Path, data: bytes) -> None:
+    """Write a cache file atomically (concurrent runs see the old file or the whole new one) and prune
+    older files of its kind (`<kind>-<key>.<ext>`); a cache that cannot be written only costs time."""
+    kind, _, _ = target.name.partition("-")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{kind}-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+        prune(target.parent, f"{kind}-*{target.suffix}")
+    except OSError:
+        pass
+
+
 def cache_dir() -> Path | None:
     if os.environ.get("GUARD_NO_CACHE"):
         return None

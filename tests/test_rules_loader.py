@@ -19,6 +19,10 @@ pattern = 'demo_([a-z]{8})'
 examples = ['demo_${gen:lower:8}']
 """
 
+DSECRETS = BASE.replace('detector = "regex"', 'detector = "detect-secrets"\nplugin = "CloudantDetector"').replace(
+    "pattern = 'demo_([a-z]{8})'\n", ""
+)
+
 BAD = [
     (
         BASE.replace('severity = "high"', 'severity = "huge"'),
@@ -42,6 +46,11 @@ BAD = [
     ),
     (BASE + "checks = ['crc64']\n", "rule secret.demo: checks: unknown check 'crc64'"),
     (BASE.replace('title = "Demo"\n', ""), "rule secret.demo: title: is required"),
+    (
+        DSECRETS + "gate = '[0-9a-f'\n",
+        "rule secret.demo: gate: invalid regular expression: ",
+    ),
+    (DSECRETS + "gate = ''\n", "rule secret.demo: gate: expected a non-empty regular expression"),
 ]
 
 

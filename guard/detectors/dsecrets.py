@@ -6,7 +6,6 @@ start-up path when no rule of this kind is a candidate.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from guard.detectors.checks import not_repetitive
 from guard.document import Document
 from guard.errors import RuleError
 from guard.gates import Gate
+from guard.gates import gate_key
 
 KEYS = frozenset(("plugin", "keywords", "gate"))
 
@@ -67,15 +67,7 @@ def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
     plugin = rawget.get(raw, "plugin", str, fail)
     if plugin not in PLUGINS:
         raise fail("plugin", f"unknown detect-secrets plugin {plugin!r}")
-    gate = raw.get("gate")
-    if gate is not None:
-        if not isinstance(gate, str) or not gate:
-            raise fail("gate", "expected a non-empty regular expression")
-        try:
-            re.compile(gate)
-        except re.error as e:
-            raise fail("gate", f"invalid regular expression: {e}") from None
-    return Prepared(plugin, tuple(k.lower() for k in rawget.get_strs(raw, "keywords", fail)), gate)
+    return Prepared(plugin, tuple(k.lower() for k in rawget.get_strs(raw, "keywords", fail)), gate_key(raw, fail))
 
 
 def gate(prepared: Prepared) -> Gate | None:

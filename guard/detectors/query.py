@@ -32,6 +32,7 @@ from guard.detectors.base import Hit
 from guard.document import Document
 from guard.errors import RuleError
 from guard.gates import Gate
+from guard.gates import gate_key
 from guard.sources.textio import decode
 
 KEYS = frozenset(("language", "query", "report", "keywords", "new-only", "gate")) | select.SELECT_KEYS
@@ -68,21 +69,8 @@ def prepare(raw: Mapping[str, Any], where: str, rule_id: str) -> Prepared:
         new_only=rawget.get(raw, "new-only", bool, fail, False),
         where=select.parse_where(raw, fail, default_kinds=(tsquery.GRAMMARS[lang][2],)),
         origin=(where, rule_id),
-        gate=_gate(raw, fail),
+        gate=gate_key(raw, fail),
     )
-
-
-def _gate(raw: Mapping[str, Any], fail: Any) -> str | None:
-    gate = raw.get("gate")
-    if gate is None:
-        return None
-    if not isinstance(gate, str) or not gate:
-        raise fail("gate", "expected a non-empty regular expression")
-    try:
-        re.compile(gate)
-    except re.error as e:
-        raise fail("gate", f"invalid regular expression: {e}") from None
-    return gate
 
 
 def gate(prepared: Prepared) -> Gate | None:
