@@ -112,19 +112,14 @@ def _scan(changes: Iterable[Change], engine: Engine, tracker: Tracker, req: Requ
 def _scan_commits(
     req: Request, engine: Engine, rules: tuple[Rule, ...], known: frozenset[str], progress: Progress | None, shas: Sequence[str]
 ) -> _Part:
-    import pygit2
-
-    from guard.sources import history
     from guard.sources.gitlog import log_changes
 
     repo = _open(req)  # each process opens its own repository
     out, tracker = _Part(), Tracker(rules)
 
     def changes() -> Iterator[Change]:
-        for sha, found in log_changes(repo, (), stdin_revs=shas, max_bytes=req.config.max_file_size):
-            obj = repo[sha]
-            assert isinstance(obj, pygit2.Commit)
-            out.commits.append(history.commit_meta(obj))
+        for meta, found in log_changes(repo, (), stdin_revs=shas, max_bytes=req.config.max_file_size):
+            out.commits.append(meta)
             if progress is not None:
                 progress(len(out.commits))
             yield from found

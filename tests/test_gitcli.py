@@ -67,5 +67,5 @@ def test_staged_and_history_ignore_diff_prefix_settings(repo: Repo, setting: tup
     repo.git("add", ".")
     assert [(c.path, c.added) for c in staged(repo.path)] == [("dir/app.py", ((2, "y = 2"),))]
     sha = repo.commit("second")
-    logged = [(c.path, c.added) for s, found in log_changes(open_repo(repo.path), (), stdin_revs=[sha]) for c in found]
+    logged = [(c.path, c.added) for _, found in log_changes(open_repo(repo.path), (), stdin_revs=[sha]) for c in found]
     assert logged == [("dir/app.py", ((2, "y = 2"),))]

@@ -14,6 +14,7 @@ from guard.sources.files import files
 from guard.sources.gitdiff import open_repo
 from guard.sources.history import all_tips
 from guard.sources.history import commit_changes
+from guard.sources.history import commit_meta
 from guard.sources.history import parse_range
 from guard.sources.history import walk
 from guard.sources.staged import staged
@@ -206,9 +207,31 @@ def test_git_log_source_agrees_with_pygit2(repo: Repo, tmp_path: Path) -> None:
     def key(changes: list[object]) -> list[tuple[object, ...]]:
         return sorted((c.path, c.status, c.kind, c.added, c.old_path, c.skipped) for c in changes)  # type: ignore[attr-defined]
 
-    fast = {sha: key(chs) for sha, chs in log_changes(r, ["--all"])}
+    logged = list(log_changes(r, ["--all"]))
+    fast = {meta.sha: key(chs) for meta, chs in logged}
     slow = {str(c.id): key(list(commit_changes(r, c))) for c in walk(r, all_tips(r))}
     for sha in slow:
         assert fast[sha] == slow[sha], sha
+    # The metadata read from git log's output is what pygit2 reads from the objects.
+    assert {meta.sha: meta for meta, _ in logged} == {str(c.id): commit_meta(c) for c in walk(r, all_tips(r))}
     merge = r.revparse_single("HEAD")
     assert fast[str(merge.id)] == [("b.txt", Status.MODIFIED, Kind.FILE, ((4, "evil"),), None, None)]
+
+
+def test_git_log_metadata_survives_messages_that_look_like_diffs(repo: Repo) -> None:
+    """A message quoting a diff, odd control bytes and trailers: the fields and the real diff stay apart."""
+    from guard.sources.gitlog import log_changes
+
+    repo.write("a.txt", "real\n")
+    fake = "diff --git a/fake b/fake\n+++ b/fake\n@@ -0,0 +1 @@\n+not a change\n"
+    message = f"fix \x01 it\n\n{fake}\nCo-authored-by: Bot <bot@example.com>\n"
+    sha = repo.commit(message)
+    who = {"GIT_AUTHOR_NAME": "Zoë Ünal", "GIT_AUTHOR_EMAIL": "z@example.com"}
+    repo.git("commit", "-q", "--allow-empty", "-m", "second", env=who)
+    logged = list(log_changes(open_repo(repo.path), ["--all"]))
+    assert [(c.path, c.added) for c in logged[0][1]] == [("a.txt", ((1, "real"),))]
+    first, second = logged[0][0], logged[1][0]
+    assert (first.sha, first.message) == (sha, message)
+    assert (first.author_name, first.author_email, first.parents) == ("Ada Dev", "ada@example.com", ())
+    assert (second.author_name, second.author_email, second.committer_name) == ("Zoë Ünal", "z@example.com", "Ada Dev")
+    assert (second.parents, second.message) == ((sha,), "second\n")

@@ -23,11 +23,9 @@ from guard.scan import Engine
 from guard.server.budget import Budget
 from guard.server.budget import DeadlineExceeded
 from guard.server.budget import Overrun
-from guard.server.push import load_commit
 from guard.server.push import open_pushed
 from guard.server.selfconfig import config_findings
 from guard.server.selfconfig import split_rules
-from guard.sources import history
 from guard.sources.gitlog import log_changes
 
 
@@ -63,12 +61,12 @@ def _scan(
     # the other core while this one scans. git sees quarantined objects through the inherited environment.
     stream = log_changes(repo, (), stdin_revs=shas, max_bytes=cfg.max_file_size)
     try:
-        for sha, changes in stream:
+        for meta, changes in stream:
+            sha = meta.sha
             if budget.expired():
                 budget.record("deadline", f"deadline of {budget.limits.deadline:g} s reached after {budget.elapsed():.2f} s")
                 return
-            commit = load_commit(repo, sha)
-            out.commits.append(history.commit_meta(commit))
+            out.commits.append(meta)
             for change in budget.limit(changes):
                 if cfg.exclude and _excluded(change.path, cfg.exclude):
                     continue

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from guard.errors import GitError
 from guard.model import Blob
 from guard.model import Change
+from guard.model import Commit
 from guard.model import Kind
 from guard.model import Status
 from guard.sources.textio import DEFAULT_MAX_BYTES
@@ -37,6 +38,12 @@ if TYPE_CHECKING:
 ReadBlob = Callable[[str], "bytes | None"]  # blob contents by hex id (None: missing or not a blob)
 
 _ZERO = "0" * 40
+# Commit metadata comes in git log's own output, one field after another: no object lookup per commit.
+# A field ends with \x01\x00: a NUL cannot occur in a commit header or message, and the pair never
+# makes "\n\0", which starts a record.
+_META = ("%H", "%P", "%an", "%ae", "%cn", "%ce", "%B")
+_FIELD = b"\x01\x00"
+LOG_FORMAT = "%x00" + "".join(f"{m}%x01%x00" for m in _META)
 _KINDS = {"120000": Kind.SYMLINK, "160000": Kind.SUBMODULE}
 
 
@@ -88,6 +95,21 @@ class _File:
     size: int = 0
 
 
+def _commit(fields: list[bytes]) -> Commit:
+    def text(b: bytes) -> str:
+        return b.decode("utf-8", "replace")
+
+    return Commit(
+        sha=fields[0].decode("ascii"),
+        parents=tuple(fields[1].decode("ascii").split()),
+        author_name=text(fields[2]),
+        author_email=text(fields[3]),
+        committer_name=text(fields[4]),
+        committer_email=text(fields[5]),
+        message=text(fields[6]),
+    )
+
+
 def pygit2_reader(repo: pygit2.Repository) -> ReadBlob:
     import pygit2
 
@@ -133,7 +155,7 @@ class _Parser:
             return Change(kind=kind, size=f.size, skipped=f"adds more than {self.max_bytes} bytes ({f.size})", **base)  # type: ignore[arg-type]
         return Change(kind=kind, added=tuple(f.added), size=f.size, removed=tuple(f.removed), **base)  # type: ignore[arg-type]
 
-    def parse(self, stream: IO[bytes]) -> Iterator[tuple[str, list[Change]]]:
+    def parse(self, stream: IO[bytes]) -> Iterator[tuple[Commit, list[Change]]]:
         """Read git's output in large blocks. A commit starts with a NUL at the start of a line:
         diff lines start with a prefix character, so only the format string puts a NUL there."""
         rest = b"\n"
@@ -147,9 +169,12 @@ class _Parser:
             if not block:
                 return
 
-    def commit(self, record: bytes) -> tuple[str, list[Change]]:
-        sha = record[:40].decode("ascii")
-        return sha, self.changes(record[40:], sha)
+    def commit(self, record: bytes) -> tuple[Commit, list[Change]]:
+        fields = record.split(_FIELD, len(_META))
+        if len(fields) <= len(_META):
+            raise GitError(f"git log printed a commit header guard cannot read: {record[:50]!r}")
+        meta = _commit(fields)
+        return meta, self.changes(fields[-1], meta.sha)
 
     def changes(self, diff: bytes, commit: str | None) -> list[Change]:
         """The changes of one diff's output (everything after the commit line, or a whole `git diff`)."""
@@ -286,8 +311,8 @@ def diff_changes(diff: bytes, read_blob: ReadBlob, *, max_bytes: int = DEFAULT_M
 
 def log_changes(
     repo: pygit2.Repository, revs: Sequence[str], *, stdin_revs: Sequence[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Generator[tuple[str, list[Change]], None, None]:
-    """(commit sha, its changes) for `git log REVS`, oldest first. With `stdin_revs`, exactly those commits."""
+) -> Generator[tuple[Commit, list[Change]], None, None]:
+    """(commit, its changes) for `git log REVS`, oldest first. With `stdin_revs`, exactly those commits."""
     if stdin_revs is not None and not stdin_revs:
         return
     cmd = [
@@ -305,7 +330,8 @@ def log_changes(
         "--no-textconv",
         "--src-prefix=a/",  # whatever diff.noprefix or diff.mnemonicPrefix say
         "--dst-prefix=b/",
-        "--format=%x00%H",
+        "--encoding=UTF-8",  # messages re-encoded from their own encoding header, whatever the user's config
+        f"--format={LOG_FORMAT}",
     ]
     if stdin_revs is not None:
         cmd += ["--no-walk=unsorted", "--stdin"]
