@@ -71,6 +71,22 @@ class Document:
             got = cache[index] = self.regions[index].text.lower()
         return str(got)
 
+    def keyword_lines(self, index: int, keyword: str) -> tuple[int, ...]:
+        """Indexes of the lines of region `index` that hold `keyword` (lower case), found once per keyword."""
+        cache = self.__dict__.setdefault("_keyword_lines", {})
+        got = cache.get((index, keyword))
+        if got is None:
+            lowered, starts = self.region_lower(index), self.regions[index].starts
+            found: list[int] = []
+            pos = lowered.find(keyword)
+            while pos >= 0:
+                i = bisect_right(starts, pos) - 1
+                found.append(i)
+                after = starts[i + 1] if i + 1 < len(starts) else len(lowered)  # the next line: one entry per line
+                pos = lowered.find(keyword, max(pos + 1, after))
+            got = cache[(index, keyword)] = tuple(found)
+        return tuple(got)
+
     @cached_property
     def added_text(self) -> str:
         return "\n".join(t for _, t in self.change.added)

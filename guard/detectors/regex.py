@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -122,17 +121,15 @@ def gate(prepared: Prepared) -> Gate:
     return Gate(prepared.source)
 
 
-def _spans(p: Prepared, region: Region, lowered: str) -> Iterator[tuple[int, int]]:
-    """Offsets of `region.text` worth searching: lines near a keyword (or all of it)."""
+def _spans(p: Prepared, doc: Document, index: int) -> Iterator[tuple[int, int]]:
+    """Offsets of region `index`'s text worth searching: lines near a keyword (or all of it)."""
+    region = doc.regions[index]
     if not p.window or not p.keywords or len(region.starts) <= 2 * p.window + 1:
         yield 0, len(region.text)
         return
     hits: set[int] = set()
-    for k in p.keywords:
-        pos = lowered.find(k)
-        while pos >= 0:
-            hits.add(bisect_right(region.starts, pos) - 1)
-            pos = lowered.find(k, pos + 1)
+    for k in p.keywords:  # rules share keywords: each is looked for once per document (Document.keyword_lines)
+        hits.update(doc.keyword_lines(index, k))
     last = len(region.starts) - 1
     lo = hi = -10
     for i in sorted(hits):
@@ -154,8 +151,7 @@ def _offsets(region: Region, first: int, last: int) -> tuple[int, int]:
 def detect(p: Prepared, doc: Document) -> Iterator[Hit]:
     pattern, allow, checks = p.pattern, p.allow, p.checks
     for index, region in enumerate(doc.regions):
-        lowered = doc.region_lower(index) if p.window and p.keywords else ""
-        for lo, hi in _spans(p, region, lowered):
+        for lo, hi in _spans(p, doc, index):
             yield from _matches(p, pattern, allow, checks, region, lo, hi)
 
 
