@@ -101,17 +101,20 @@ class Gates:
         key = hashlib.sha256(f"{FORMAT}\0{getattr(hyperscan, '__version__', '')}".encode())
         for g in order:
             key.update(f"{g.ignore_case}\0{g.source}\0".encode())
-        target = _target(key.hexdigest()[:40])
-        loaded = _read(hyperscan, target) if target is not None else None
-        if loaded is None and not build:
-            return None
+        digest = key.hexdigest()[:40]
+        loaded = _LOADED.get(digest)  # a warm server (guard serve) loaded it before it forked
         if loaded is None:
-            db, accepted = _compile(hyperscan, order)
-            _write(hyperscan, target, db, accepted)
-        else:
-            db, accepted = loaded
+            target = _target(digest)
+            loaded = _read(hyperscan, target) if target is not None else None
+            if loaded is None and not build:
+                return None
+            if loaded is None:
+                loaded = _compile(hyperscan, order)
+                _write(hyperscan, target, *loaded)
+            loaded[0].scratch = hyperscan.Scratch(loaded[0])
+            _LOADED[digest] = loaded
+        db, accepted = loaded
         ids = tuple(tuple(distinct[order[i]]) for i in accepted)
-        db.scratch = hyperscan.Scratch(db)
         return cls(db, ids, never | frozenset(r for group in ids for r in group))
 
     def passing(self, data: bytes) -> set[str]:
@@ -302,6 +305,9 @@ def _build_from(lock: str) -> None:
     finally:
         if os.path.exists(lock):
             os.unlink(lock)
+
+
+_LOADED: dict[str, tuple[Any, list[int]]] = {}  # databases this process has, by key
 
 
 def _target(key: str) -> Any:

@@ -127,6 +127,9 @@ class LineFinder:
         return sorted(found)
 
 
+_LOADED: dict[str, Any] = {}  # databases this process has, by key
+
+
 def _hyperscan_db(keywords: tuple[str, ...], *, single: bool = True) -> Any:
     try:
         import hyperscan
@@ -139,11 +142,14 @@ def _hyperscan_db(keywords: tuple[str, ...], *, single: bool = True) -> Any:
     directory = cache_dir()
     stamp = "\0".join(keywords) + "\0" + getattr(hyperscan, "__version__", "") + ("" if single else "\0all")
     key = hashlib.sha256(stamp.encode()).hexdigest()[:40]
+    if key in _LOADED:  # a warm server (guard serve) loaded it before it forked
+        return _LOADED[key]
     target = directory / f"keywords-{key}.hsdb" if directory is not None else None
     if target is not None:
         try:
             loaded = hyperscan.loadb(target.read_bytes(), hyperscan.HS_MODE_BLOCK)
             loaded.scratch = hyperscan.Scratch(loaded)  # a loaded database has no scratch space yet
+            _LOADED[key] = loaded
             return loaded
         except Exception:  # missing, unreadable or from another build: compile anew
             pass
@@ -157,4 +163,5 @@ def _hyperscan_db(keywords: tuple[str, ...], *, single: bool = True) -> Any:
         return None
     if target is not None:
         store(target, hyperscan.dumpb(db))
+    _LOADED[key] = db
     return db
