@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from guard.cli import entry
+from guard.warmclient import main
 
-entry()
+main()

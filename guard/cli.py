@@ -143,11 +143,12 @@ def hook_pre_commit(config_path: str | None, fmt: str, ignored: tuple[str, ...])
 @click.option("--hook", type=click.Choice(["pre-commit", "pre-push"]), default="pre-commit", show_default=True)
 @click.option("--force", is_flag=True, help="Replace a hook guard did not write (kept as <hook>.guard-backup).")
 @click.option("--repo", type=click.Path(file_okay=False), default=".")
-def install_cmd(hook: str, force: bool, repo: str) -> None:
+@click.option("--warm-socket", help="Hand the hook to the `guard serve` listening on this socket when one runs.")
+def install_cmd(hook: str, force: bool, repo: str, warm_socket: str | None) -> None:
     """Install guard's git hook into the repository (honours core.hooksPath)."""
     from guard.install import install
 
-    target = install(Path(repo), hook, force=force)
+    target = install(Path(repo), hook, force=force, warm_socket=warm_socket)
     click.echo(f"guard: installed {hook} hook at {target}")
 
 

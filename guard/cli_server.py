@@ -61,6 +61,15 @@ def _pre_push_cmd(formats: list[str]) -> click.Command:
     return pre_push_cmd
 
 
+@click.command("serve")
+@click.option("--socket", "socket_path", required=True, type=click.Path(dir_okay=False), help="The Unix socket to listen on.")
+def serve_cmd(socket_path: str) -> None:
+    """Keep a warm guard for hooks: commands run with GUARD_WARM_SOCKET set are handed to it."""
+    from guard.server import warm
+
+    sys.exit(warm.serve(Path(socket_path)))
+
+
 def _extend_install(cli: click.Group) -> None:
     """Teach the existing `guard install` a pre-receive hook, keeping its own options and behaviour."""
     cmd = cli.commands.get("install")
@@ -84,7 +93,8 @@ def _extend_install(cli: click.Group) -> None:
         if kw.get("hook") == "pre-receive":
             from guard.server.setup import install_server
 
-            for line in install_server(Path(kw.get("repo") or "."), force=bool(kw.get("force")), server_config=server_config):
+            repo, force, warm_socket = Path(kw.get("repo") or "."), bool(kw.get("force")), kw.get("warm_socket")
+            for line in install_server(repo, force=force, server_config=server_config, warm_socket=warm_socket):
                 click.echo(line)
             return None
         if server_config:
@@ -97,6 +107,7 @@ def _extend_install(cli: click.Group) -> None:
 def register(cli: click.Group, hook_group: click.Group) -> None:
     from guard.cli import FORMATS
 
+    cli.add_command(serve_cmd)
     hook_group.add_command(pre_receive_cmd)
     hook_group.add_command(_pre_push_cmd(list(FORMATS)))
     _extend_install(cli)

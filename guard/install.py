@@ -15,13 +15,16 @@ MARKER = "# guard-managed-hook"
 HOOKS = ("pre-commit", "pre-push", "pre-receive")
 
 
-def script(hook: str, python: str | None = None) -> str:
+def script(hook: str, python: str | None = None, warm_socket: str | None = None) -> str:
     py = shlex.quote(python or sys.executable)
+    warm = ""
+    if warm_socket:  # a `guard serve` at this socket runs the hook warm; without one the hook runs here
+        warm = f'[ -n "${{GUARD_WARM_SOCKET:-}}" ] || GUARD_WARM_SOCKET={shlex.quote(warm_socket)}; export GUARD_WARM_SOCKET\n'
     return f"""#!/bin/sh
 {MARKER}: {hook}
 # Installed by `guard install`; `guard install --force` rewrites it.
 GUARD_PYTHON={py}
-if [ -x "$GUARD_PYTHON" ]; then exec "$GUARD_PYTHON" -m guard hook {hook} "$@"; fi
+{warm}if [ -x "$GUARD_PYTHON" ]; then exec "$GUARD_PYTHON" -m guard hook {hook} "$@"; fi
 if command -v guard >/dev/null 2>&1; then exec guard hook {hook} "$@"; fi
 echo "guard: not installed (no $GUARD_PYTHON, no guard on PATH): {hook} refused" >&2
 exit 1
@@ -46,7 +49,9 @@ def hooks_dir(repo_path: Path) -> Path:
     return Path(repo.path) / "hooks"
 
 
-def install(repo_path: Path, hook: str = "pre-commit", *, force: bool = False, hooks: Path | None = None) -> Path:
+def install(
+    repo_path: Path, hook: str = "pre-commit", *, force: bool = False, hooks: Path | None = None, warm_socket: str | None = None
+) -> Path:
     """Write the hook; a hook guard did not write is kept unless `force` (then backed up)."""
     if hook not in HOOKS:
         raise GuardError(f"unknown hook {hook!r} (one of {', '.join(HOOKS)})")
@@ -60,7 +65,7 @@ def install(repo_path: Path, hook: str = "pre-commit", *, force: bool = False, h
             target.with_name(hook + ".guard-backup").write_bytes(existing)
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        target.write_text(script(hook), encoding="utf-8")
+        target.write_text(script(hook, warm_socket=warm_socket), encoding="utf-8")
         target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     except OSError as e:
         raise GitError(f"cannot write {target}: {e.strerror}") from None

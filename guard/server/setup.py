@@ -11,7 +11,9 @@ from guard.server.config import load
 from guard.sources.gitdiff import open_repo
 
 
-def install_server(repo_path: Path, *, force: bool = False, server_config: str | None = None) -> list[str]:
+def install_server(
+    repo_path: Path, *, force: bool = False, server_config: str | None = None, warm_socket: str | None = None
+) -> list[str]:
     """Install the pre-receive hook; return what was done, one line each."""
     repo = open_repo(repo_path)
     done: list[str] = []
@@ -20,8 +22,10 @@ def install_server(repo_path: Path, *, force: bool = False, server_config: str |
     if server_config:
         path = Path(server_config).expanduser().resolve()
         load(path)  # refuse a config that would fail every push
-    target = install.install(repo_path, "pre-receive", force=force)
+    target = install.install(repo_path, "pre-receive", force=force, warm_socket=warm_socket)
     done.append(f"guard: installed pre-receive hook at {target}")
+    if warm_socket:
+        done.append(f"guard: the hook hands each push to `guard serve --socket {warm_socket}` when it runs")
     try:
         if "receive.advertisePushOptions" not in repo.config:
             repo.config["receive.advertisePushOptions"] = True
