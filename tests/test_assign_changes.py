@@ -46,3 +46,33 @@ def test_editing_another_line_keeps_an_old_secret_quiet(repo: Repo, run_guard: A
     repo.git("add", ".env")
     r = run_guard("scan", "--staged", "--format", "json", cwd=repo.path)
     assert _generic(r.out) == []
+
+
+def test_window_blanks_lines_far_from_every_candidate_and_keeps_rows() -> None:
+    from guard.detectors import assign
+
+    lines = [f"x{i} = {i}" for i in range(400)]
+    text = "\n".join(lines)
+    windowed = assign._window(text, [200])
+    out = windowed.split("\n")
+    assert len(out) == 400
+    keep = range(200 - assign.WINDOW_MARGIN, 200 + assign.WINDOW_MARGIN + 1)
+    assert [i for i, ln in enumerate(out) if ln] == list(keep)
+    assert all(out[i] == lines[i] for i in keep)
+    assert assign._window("short = 1\n", [0]) == "short = 1\n"  # under WINDOW_FROM: parsed whole
+
+
+def test_a_windowed_parse_finds_what_a_whole_parse_finds(repo: Repo, run_guard: Any, monkeypatch: Any) -> None:
+    from guard.detectors import assign
+
+    body = "".join(f"def handler_{i}(request):\n    return respond(request, {i})\n\n\n" for i in range(120))
+    secret = token("${gen:alnum:20}", "window")
+    text = body + f'SERVICE_PASSWORD = "{secret}"\n\n\n' + body
+    assert len(text) > assign.WINDOW_FROM
+    repo.write("app/views.py", text)
+    repo.git("add", "app/views.py")
+    windowed = run_guard("scan", "--staged", "--format", "json", cwd=repo.path)
+    monkeypatch.setattr(assign, "WINDOW_FROM", len(text) + 1)
+    whole = run_guard("scan", "--staged", "--format", "json", cwd=repo.path)
+    line = body.count("\n") + 1
+    assert _generic(windowed.out) == _generic(whole.out) == [("secret.generic-password", "app/views.py", line)]

@@ -133,7 +133,7 @@ def _anchor_multiline() -> re.Pattern[str]:
 
 # Grammars the query detector also parses (guard/detectors/tsquery.py): one parse serves both.
 _SHARED_TREES = frozenset(("python", "javascript", "typescript", "tsx", "go", "java", "yaml", "json", "toml", "hcl", "bash"))
-WINDOW_FROM = 16_000  # bytes: a larger file is parsed around its candidate rows only
+WINDOW_FROM = 4_000  # bytes: a larger file is parsed around its candidate rows only
 WINDOW_MARGIN = 40  # lines kept on each side of a candidate row
 
 
