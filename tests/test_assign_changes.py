@@ -65,7 +65,9 @@ def test_window_blanks_lines_far_from_every_candidate_and_keeps_rows() -> None:
 def test_a_windowed_parse_finds_what_a_whole_parse_finds(repo: Repo, run_guard: Any, monkeypatch: Any) -> None:
     from guard.detectors import assign
 
-    body = "".join(f"def handler_{i}(request):\n    return respond(request, {i})\n\n\n" for i in range(120))
+    # Every handler names a credential (`auth = ...`) with no quote nearby: only the real binding is a window row.
+    handler = "def handler_{0}(request, auth):\n    request.auth = auth\n    return respond(request, {0})\n\n\n"
+    body = "".join(handler.format(i) for i in range(120))
     secret = token("${gen:alnum:20}", "window")
     text = body + f'SERVICE_PASSWORD = "{secret}"\n\n\n' + body
     assert len(text) > assign.WINDOW_FROM

@@ -174,9 +174,9 @@ def _pairs(doc: Document) -> Iterator[Pair]:
     if grammar is None or text is None or len(text) > MAX_BYTES or any(len(t) > MAX_LINE for _, t in candidates):
         yield from lines.line_pairs(doc.path, candidates)
         return
-    if grammar.name in _QUOTED_VALUES and not any(
-        any(q in doc.line(m) for q in "'\"`") for n, _ in candidates for m in (n, n + 1, n + 2)
-    ):
+    quoted = grammar.name in _QUOTED_VALUES
+    near = [n for n, _ in candidates if any(q in doc.line(m) for q in "'\"`" for m in (n, n + 1, n + 2))] if quoted else []
+    if quoted and not near:
         # In these languages a hardcoded credential is a string literal: no quote near any candidate
         # line (`self.password = password`) means nothing to bind, so skip the parse.
         yield from lines.line_pairs(doc.path, candidates)
@@ -196,7 +196,8 @@ def _pairs(doc: Document) -> Iterator[Pair]:
         else:
             runs.append((r, r))
     try:
-        windowed = _window(text, rows)
+        # A large file is parsed around the candidates that can bind a value (in quoted languages, those near a quote).
+        windowed = _window(text, sorted({r for n in near for r in (n - 1, n) if r + 1 in added}) if quoted else rows)
         tree = None
         if windowed is text and grammar.name in _SHARED_TREES:  # the query detector may parse this file too
             from guard.detectors import tsquery
