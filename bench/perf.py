@@ -216,27 +216,41 @@ def w3(ctx: Context, commits: int) -> list[Row]:
     rng = workloads.pick_base(ctx.source, commits)
     times = ctx.work / "w3-hook-times.txt"
     template = workloads.bare_template(ctx.source, ctx.work / "w3-template.git", rng.base, Path(ctx.guard), times)
+    warm_times = ctx.work / "w3-warm-hook-times.txt"
+    sock = Path(tempfile.mkdtemp(prefix="gw", dir="/tmp")) / "guard.sock"  # a socket path must be short
+    warm_template = workloads.bare_template(
+        ctx.source, ctx.work / "w3-warm-template.git", rng.base, Path(ctx.guard), warm_times, warm_socket=sock
+    )
+    server = workloads.start_server(Path(ctx.guard), sock, ctx.genv)
     ctx.info["w3"] = {"base": rng.base, "tip": rng.tip, "commits": rng.commits}
     pushed: list[Path] = []
     hook: list[Sample] = []
+    warm_hook: list[Sample] = []
     audit: list[dict[str, Any]] = []
     last: dict[str, str] = {}
 
-    def push() -> Sample:
-        out = ctx.fresh("push")
-        target = workloads.copy_repo(template, out / "repo.git")
-        before = len(times.read_text().splitlines()) if times.exists() else 0
-        cmd = ["git", "push", "--quiet", str(target), f"{rng.tip}:refs/heads/main"]
-        sample = run(cmd, cwd=ctx.source, stdout=out / "stdout", env=ctx.genv)
-        rows = times.read_text().splitlines()[before:]
-        if len(rows) == 1:
-            start, end, rc = (int(x) for x in rows[0].split())
-            hook.append(Sample(wall=(end - start) / 1e9, cpu=sample.cpu, maxrss_kb=sample.maxrss_kb, rc=rc))
-        events = (target / "guard-audit.jsonl").read_text(encoding="utf-8").splitlines()
-        audit.append(json.loads(events[-1]) if events else {})
-        pushed.append(target)
-        last["push"] = f"exit {sample.rc}"
-        return sample
+    def pusher(name: str, source: Path, stamps: Path, into: list[Sample]) -> Callable[[], Sample]:
+        def push() -> Sample:
+            out = ctx.fresh(name)
+            target = workloads.copy_repo(source, out / "repo.git")
+            before = len(stamps.read_text().splitlines()) if stamps.exists() else 0
+            cmd = ["git", "push", "--quiet", str(target), f"{rng.tip}:refs/heads/main"]
+            sample = run(cmd, cwd=ctx.source, stdout=out / "stdout", env=ctx.genv)
+            rows = stamps.read_text().splitlines()[before:]
+            if len(rows) == 1:
+                start, end, rc = (int(x) for x in rows[0].split())
+                into.append(Sample(wall=(end - start) / 1e9, cpu=sample.cpu, maxrss_kb=sample.maxrss_kb, rc=rc))
+            events = (target / "guard-audit.jsonl").read_text(encoding="utf-8").splitlines()
+            if name == "push":
+                audit.append(json.loads(events[-1]) if events else {})
+                pushed.append(target)
+            last[name] = f"exit {sample.rc}"
+            return sample
+
+        return push
+
+    push = pusher("push", template, times, hook)
+    push_warm = pusher("push-warm", warm_template, warm_times, warm_hook)
 
     def gitleaks() -> Sample:
         cmd, report = gitleaks_git(ctx, pushed[-1], f"--log-opts={rng.base}..{rng.tip}", "--exit-code", "0")
@@ -251,8 +265,14 @@ def w3(ctx: Context, commits: int) -> list[Row]:
         last["guard-range"] = f"{json_count(out / 'stdout', 'findings')} (exit {sample.rc})"
         return sample
 
-    samples = alternate([("push", push), ("gitleaks", gitleaks), ("guard-range", guard_range)], ctx.reps)
-    hook, audit = hook[1:], audit[1:]  # drop the warm-up push
+    try:
+        tasks = [("push", push), ("push-warm", push_warm), ("gitleaks", gitleaks), ("guard-range", guard_range)]
+        samples = alternate(tasks, ctx.reps)
+    finally:
+        served = workloads.stop_server(server)
+        shutil.rmtree(sock.parent, ignore_errors=True)
+    ctx.info["w3"]["warm_requests"] = served
+    hook, audit, warm_hook = hook[1:], audit[1:], warm_hook[1:]  # drop the warm-up pushes
     elapsed = [float(e.get("elapsed_ms", "nan")) / 1000 for e in audit]
     decisions = sorted({str(e.get("decision")) for e in audit})
     overruns = sum(len(e.get("overruns") or []) for e in audit)
@@ -271,6 +291,9 @@ def w3(ctx: Context, commits: int) -> list[Row]:
         rows.append(
             Row("W3", "guard", "pre-receive hook (installed, wrapper-timed)", summarize(hook), "/".join(map(str, found)), note)
         )
+    if len(warm_hook) == ctx.reps:
+        label = "warm pre-receive hook (`guard serve`, wrapper-timed)"
+        rows.append(Row("W3", "guard", label, summarize(warm_hook), last["push-warm"]))
     rows.append(Row("W3", "guard", "git push incl. hook (context)", summarize(samples["push"]), last["push"]))
     rows.append(Row("W3", "gitleaks", "gitleaks git --log-opts=BASE..TIP", summarize(samples["gitleaks"]), last["gitleaks"]))
     rows.append(

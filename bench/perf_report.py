@@ -67,6 +67,9 @@ def targets(rows: Sequence[RowLike], info: Mapping[str, Any]) -> list[Target]:
         clean = w3.get("decisions") == ["accept"] and not w3.get("overruns")
         out.append(_target("W3", "hook / gitleaks wall", _ratio(hook, _find(rows, "W3", "gitleaks")), 0.5))
         out.append(_target("W3", "slowest hook run, s (accepted, no overrun)", hook.wall_max, DEADLINE, clean))
+    warm = _find(rows, "W3", "guard", "warm pre-receive hook")
+    if warm:
+        out.append(_target("W3", "warm hook (guard serve) / gitleaks wall", _ratio(warm, _find(rows, "W3", "gitleaks")), 0.5))
     one, four = _find(rows, "W4 1x", "guard"), _find(rows, "W4 4x", "guard")
     if one and four:
         out.append(_target("W4", "guard 4x / 1x wall", _ratio(four, one), 4.4))
@@ -145,7 +148,9 @@ min-max range. CPU s is user + system of the process and the children it waited 
 run `git log -p` / `git diff` underneath). Peak RSS is the largest single process of that tree
 (Linux `wait4` semantics), not the sum. W3's hook row is the installed hook (`guard install --hook
 pre-receive`) timed by a wrapper script around it, inside a real `git push`; its CPU and RSS are the
-push's whole process tree. gitleaks runs from a fresh temp dir with `--redact`, a JSON report in
+push's whole process tree. The warm hook row is the same hook installed with `--warm-socket`, handing
+each push to a `guard serve` started before the runs (its children's CPU is not in the push's tree).
+gitleaks runs from a fresh temp dir with `--redact`, a JSON report in
 another fresh temp dir, and no config of its own; guard with its defaults. W4's synthetic histories
 replay real requests commits (their text-file changes) once per round under `r<k>/`, each round's
 blobs starting with a different comment line, so k rounds are k times the same work and no blob is

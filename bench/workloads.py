@@ -173,12 +173,14 @@ exit $rc
 """
 
 
-def bare_template(source: Path, dest: Path, base: str, guard: Path, times: Path) -> Path:
-    """A bare repo holding `base` as main, with guard's pre-receive hook wrapped in a timer."""
+def bare_template(source: Path, dest: Path, base: str, guard: Path, times: Path, warm_socket: Path | None = None) -> Path:
+    """A bare repo holding `base` as main, with guard's pre-receive hook wrapped in a timer
+    (handing pushes to the `guard serve` at `warm_socket` when given)."""
     git("init", "--quiet", "--bare", str(dest), cwd=source)
     git("push", "--quiet", str(dest), f"{base}:refs/heads/main", cwd=source)
+    warm = ["--warm-socket", str(warm_socket)] if warm_socket is not None else []
     subprocess.run(
-        [str(guard), "install", "--hook", "pre-receive", "--repo", str(dest)],
+        [str(guard), "install", "--hook", "pre-receive", "--repo", str(dest), *warm],
         check=True,
         capture_output=True,
     )
@@ -187,6 +189,27 @@ def bare_template(source: Path, dest: Path, base: str, guard: Path, times: Path)
     hook.write_text(WRAPPER.replace("{times}", str(times)), encoding="utf-8")
     hook.chmod(hook.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return dest
+
+
+def start_server(guard: Path, sock: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    """`guard serve --socket SOCK`, returned once it listens (its first log line)."""
+    proc = subprocess.Popen([str(guard), "serve", "--socket", str(sock)], stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.stderr is not None
+    first = proc.stderr.readline()
+    if not first.startswith("guard serve: listening"):
+        proc.kill()
+        raise SystemExit(f"guard serve did not start: {first.strip()}")
+    return proc
+
+
+def stop_server(proc: subprocess.Popen[str]) -> int:
+    """Stop it (SIGTERM); the number of requests it ran."""
+    proc.terminate()
+    proc.wait(timeout=30)
+    assert proc.stderr is not None
+    log = proc.stderr.read()
+    proc.stderr.close()
+    return sum(1 for line in log.splitlines() if line.startswith("guard serve: ran "))
 
 
 def copy_repo(template: Path, dest: Path) -> Path:
