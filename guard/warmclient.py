@@ -18,22 +18,28 @@ Standard library only, and only what `python -m guard` needs anyway.
 
 from __future__ import annotations
 
-import json
 import os
-import socket
-import struct
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import socket
 
 ENV = "GUARD_WARM_SOCKET"
 LOST = 3  # the documented exit code of an internal error
 REFUSED = -1  # the server's answer when it will not run a request (another user): run it here
-_HEADER = struct.Struct("!I")
-_CODE = struct.Struct("!i")
+HEADER_SIZE = CODE_SIZE = 4  # the request's length and the exit code, big-endian
 _NOT_HANDED = ("serve",)  # the server itself always runs here
+
+
+def pack_code(code: int) -> bytes:
+    return code.to_bytes(CODE_SIZE, "big", signed=True)
 
 
 def request(argv: list[str]) -> bytes:
     """What the client sends after the header: arguments, working directory and environment."""
+    import json
+
     body = {"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}
     return json.dumps(body).encode("ascii")  # ensure_ascii: undecodable bytes (surrogates) survive as escapes
 
@@ -43,29 +49,32 @@ def handoff(argv: list[str]) -> int | None:
     path = os.environ.get(ENV, "").strip()
     if not path or (argv and argv[0] in _NOT_HANDED):
         return None
+    import socket  # only now: a plain run of guard (a pre-commit hook) pays nothing for this module
+
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         conn.connect(path)
         body = request(argv)
-        socket.send_fds(conn, [_HEADER.pack(len(body))], [0, 1, 2])
+        socket.send_fds(conn, [len(body).to_bytes(HEADER_SIZE, "big")], [0, 1, 2])
     except OSError:  # no server there (or stdio closed): scan in this process
         conn.close()
         return None
     try:
         conn.sendall(body)
-        reply = _read(conn, _CODE.size)
+        reply = read_exactly(conn, CODE_SIZE)
     except OSError:
         reply = b""
     finally:
         conn.close()
-    if len(reply) != _CODE.size:
+    if len(reply) != CODE_SIZE:
         sys.stderr.write(f"guard: error: the warm server at {path} ended without a result\n")
         return LOST
-    code: int = _CODE.unpack(reply)[0]
+    code = int.from_bytes(reply, "big", signed=True)
     return None if code == REFUSED else code
 
 
-def _read(conn: socket.socket, n: int) -> bytes:
+def read_exactly(conn: socket.socket, n: int) -> bytes:
+    """`n` bytes, or fewer if the other side closed first."""
     data = b""
     while len(data) < n:
         chunk = conn.recv(n - len(data))

@@ -187,7 +187,7 @@ def test_a_server_that_hangs_up_fails_the_command_closed(repo: Repo, short_dir: 
 def test_a_refusing_server_leaves_the_command_to_this_process(repo: Repo, short_dir: Path) -> None:
     sock = short_dir / "fake.sock"
     leaky(repo)
-    thread = _fake_server(sock, warmclient._CODE.pack(warmclient.REFUSED))
+    thread = _fake_server(sock, warmclient.pack_code(warmclient.REFUSED))
     proc = guard_subprocess("scan", "--all-history", "--format", "json", cwd=repo.path, env={warmclient.ENV: str(sock)})
     thread.join(10)
     assert proc.returncode == 1
@@ -199,7 +199,7 @@ def test_a_server_refuses_another_user(monkeypatch: pytest.MonkeyPatch) -> None:
     logged: list[str] = []
     monkeypatch.setattr(warm.os, "getuid", lambda: os.geteuid() + 4242)
     warm._dispatch(ours, logged.append)
-    assert theirs.recv(16) == warmclient._CODE.pack(warmclient.REFUSED)
+    assert theirs.recv(16) == warmclient.pack_code(warmclient.REFUSED)
     assert logged == [f"guard serve: refused a request from uid {os.geteuid()} (serving uid {os.geteuid() + 4242} only)"]
     theirs.close()
 

@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from guard.errors import GuardError
-from guard.warmclient import _CODE
-from guard.warmclient import _HEADER
+from guard.warmclient import HEADER_SIZE
 from guard.warmclient import LOST
 from guard.warmclient import REFUSED
-from guard.warmclient import _read
+from guard.warmclient import pack_code
+from guard.warmclient import read_exactly
 
 MAX_REQUEST = 16 << 20  # bytes of arguments and environment
 _PEERCRED = struct.Struct("3i")  # pid, uid, gid
@@ -168,7 +168,7 @@ def _dispatch(conn: socket.socket, log: Log) -> None:
     if uid != os.getuid():
         log(f"guard serve: refused a request from uid {uid} (serving uid {os.getuid()} only)")
         with contextlib.suppress(OSError):
-            conn.sendall(_CODE.pack(REFUSED))
+            conn.sendall(pack_code(REFUSED))
         conn.close()
         return
     pid = os.fork()
@@ -185,11 +185,11 @@ def _child(conn: socket.socket, log: Log) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     try:
-        msg, fds, _, _ = socket.recv_fds(conn, _HEADER.size, 3)
-        (size,) = _HEADER.unpack(msg) if len(msg) == _HEADER.size else (0,)
+        msg, fds, _, _ = socket.recv_fds(conn, HEADER_SIZE, 3)
+        size = int.from_bytes(msg, "big") if len(msg) == HEADER_SIZE else 0
         if len(fds) != 3 or not 0 < size <= MAX_REQUEST:
             raise ValueError("a malformed request")
-        req = json.loads(_read(conn, size))
+        req = json.loads(read_exactly(conn, size))
         argv, cwd, env = req["argv"], req["cwd"], req["env"]
         for i, fd in enumerate(fds):
             os.dup2(fd, i)
@@ -199,7 +199,7 @@ def _child(conn: socket.socket, log: Log) -> None:
         os.environ.update(env)
     except (OSError, ValueError, KeyError, TypeError) as e:
         with contextlib.suppress(OSError):
-            conn.sendall(_CODE.pack(REFUSED))  # nothing ran: the client scans in its own process
+            conn.sendall(pack_code(REFUSED))  # nothing ran: the client scans in its own process
         log(f"guard serve: a request could not start: {e}")
         os._exit(0)
     _streams()
@@ -213,7 +213,7 @@ def _child(conn: socket.socket, log: Log) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
     with contextlib.suppress(OSError):
-        conn.sendall(_CODE.pack(code))
+        conn.sendall(pack_code(code))
     os._exit(0)
 
 
