@@ -109,9 +109,3 @@ def plan(repo: pygit2.Repository, updates: Iterable[RefUpdate]) -> Plan:
             gone = history.walk(repo, [pygit2.Oid(hex=u.old_tip)], [pygit2.Oid(hex=u.tip)])
             dropped[u.ref] = sum(1 for _ in islice(gone, MAX_DROPPED_COUNT))
     return Plan(tuple(order), by_ref, dropped)
-
-
-def load_commit(repo: pygit2.Repository, sha: str) -> pygit2.Commit:
-    obj = repo[sha]
-    assert isinstance(obj, pygit2.Commit)
-    return obj

@@ -74,14 +74,10 @@ def warm() -> int:
     return len(results)
 
 
-def peer_uid(conn: socket.socket) -> int:
-    _, uid, _ = _PEERCRED.unpack(conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEERCRED.size))
-    return int(uid)
-
-
-def peer_pid(conn: socket.socket) -> int:
-    pid, _, _ = _PEERCRED.unpack(conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEERCRED.size))
-    return int(pid)
+def peer(conn: socket.socket) -> tuple[int, int]:
+    """(pid, uid) of the process at the other end of a Unix socket."""
+    pid, uid, _ = _PEERCRED.unpack(conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEERCRED.size))
+    return int(pid), int(uid)
 
 
 def bind(path: Path) -> socket.socket:
@@ -164,7 +160,7 @@ def _reap() -> None:
 
 def _dispatch(conn: socket.socket, log: Log) -> None:
     conn.settimeout(None)
-    uid = peer_uid(conn)
+    _, uid = peer(conn)
     if uid != os.getuid():
         log(f"guard serve: refused a request from uid {uid} (serving uid {os.getuid()} only)")
         with contextlib.suppress(OSError):
@@ -208,7 +204,7 @@ def _child(conn: socket.socket, log: Log) -> None:
     started = time.monotonic()
     command = " ".join(str(a) for a in argv[:2])  # the command only: arguments may name anything
     code = cli.main([str(a) for a in argv])
-    log(f"guard serve: ran `guard {command}` for pid {peer_pid(conn)}: exit {code} in {time.monotonic() - started:.2f} s")
+    log(f"guard serve: ran `guard {command}` for pid {peer(conn)[0]}: exit {code} in {time.monotonic() - started:.2f} s")
     with contextlib.suppress(OSError, ValueError):
         sys.stdout.flush()
         sys.stderr.flush()
