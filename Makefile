@@ -33,6 +33,7 @@ bench: $(STAMP)
 	bash bench/setup.sh
 	$(PY) bench/accuracy.py
 	$(PY) bench/perf.py --json bench/out/perf.json --markdown bench/out/perf.md
+	$(PY) bench/floor.py --markdown bench/out/floor.md
 
 clean:
 	rm -rf $(VENV) .bench-venv build dist *.egg-info

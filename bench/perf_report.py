@@ -212,11 +212,11 @@ def section(
     return "\n".join(parts).rstrip() + "\n"
 
 
-def write_docs(path: Path, section_text: str) -> None:
-    """Replace the `## Performance` section of `path` (up to the next `## ` heading), or append it."""
+def write_docs(path: Path, section_text: str, heading: str = HEADING) -> None:
+    """Replace the `heading` section of `path` (up to the next `## ` heading), or append it."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip() == HEADING), None)
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == heading), None)
     if start is None:
         path.write_text(text.rstrip("\n") + "\n\n" + section_text, encoding="utf-8")
         return

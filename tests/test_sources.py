@@ -235,3 +235,15 @@ def test_git_log_metadata_survives_messages_that_look_like_diffs(repo: Repo) -> 
     assert (first.author_name, first.author_email, first.parents) == ("Ada Dev", "ada@example.com", ())
     assert (second.author_name, second.author_email, second.committer_name) == ("Zoë Ünal", "z@example.com", "Ada Dev")
     assert (second.parents, second.message) == ((sha,), "second\n")
+
+
+def test_log_command_walks_revs_oldest_first_or_reads_exact_commits_from_stdin() -> None:
+    from guard.sources.gitlog import LOG_FORMAT
+    from guard.sources.gitlog import log_command
+
+    walk = log_command(["--all"])
+    assert walk[:6] == ["git", "-c", "core.quotePath=true", "log", "-p", "-U0"]
+    assert walk[-5:] == [f"--format={LOG_FORMAT}", "--reverse", "--topo-order", "--all", "--"]
+    fed = log_command(["ignored"], stdin=True)
+    assert fed[-3:] == [f"--format={LOG_FORMAT}", "--no-walk=unsorted", "--stdin"]
+    assert fed[:-2] == walk[:-4]

@@ -309,12 +309,8 @@ def diff_changes(diff: bytes, read_blob: ReadBlob, *, max_bytes: int = DEFAULT_M
     return _Parser(read_blob, max_bytes).changes(b"\n" + diff, None)
 
 
-def log_changes(
-    repo: pygit2.Repository, revs: Sequence[str], *, stdin_revs: Sequence[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Generator[tuple[Commit, list[Change]], None, None]:
-    """(commit, its changes) for `git log REVS`, oldest first. With `stdin_revs`, exactly those commits."""
-    if stdin_revs is not None and not stdin_revs:
-        return
+def log_command(revs: Sequence[str], *, stdin: bool = False) -> list[str]:
+    """The `git log` command guard reads history from: REVS oldest first, or (`stdin`) exactly the commits fed to it."""
     cmd = [
         "git",
         "-c",
@@ -333,10 +329,18 @@ def log_changes(
         "--encoding=UTF-8",  # messages re-encoded from their own encoding header, whatever the user's config
         f"--format={LOG_FORMAT}",
     ]
-    if stdin_revs is not None:
-        cmd += ["--no-walk=unsorted", "--stdin"]
-    else:
-        cmd += ["--reverse", "--topo-order", *revs, "--"]
+    if stdin:
+        return [*cmd, "--no-walk=unsorted", "--stdin"]
+    return [*cmd, "--reverse", "--topo-order", *revs, "--"]
+
+
+def log_changes(
+    repo: pygit2.Repository, revs: Sequence[str], *, stdin_revs: Sequence[str] | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Generator[tuple[Commit, list[Change]], None, None]:
+    """(commit, its changes) for `git log REVS`, oldest first. With `stdin_revs`, exactly those commits."""
+    if stdin_revs is not None and not stdin_revs:
+        return
+    cmd = log_command(revs, stdin=stdin_revs is not None)
     env = {**os.environ, "GIT_DIR": repo.path, "LC_ALL": "C"}
     env.pop("GIT_WORK_TREE", None)
     proc = subprocess.Popen(
