@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -147,8 +148,12 @@ def parse_seconds(repo: Path, rev_range: str | None) -> tuple[float, int, float]
 
 
 def warm_up() -> None:
-    """What a scan does before it reads history: imports, rules, keyword index and gates."""
-    exec(_WARM, {})
+    """What a scan does before it reads history: imports, rules, keyword index and gates (as _WARM)."""
+    from guard.config import Config
+    from guard.run import active_rules
+    from guard.scan import Engine
+
+    Engine(active_rules(Config())).use_gates(large=True)
 
 
 def _median(xs: list[Timed]) -> Timed:
@@ -156,7 +161,7 @@ def _median(xs: list[Timed]) -> Timed:
 
 
 def external(cmd: list[str], cwd: Path, env: dict[str, str]) -> Timed:
-    out = Path(tempfile.mkdtemp(prefix="guard-floor-"))
+    out = Path(tempfile.mkdtemp(prefix="run-", dir=cwd.parent))
     s = run(cmd, cwd=cwd, stdout=out / "stdout", env=env)
     return Timed(s.wall, s.cpu)
 
@@ -173,7 +178,7 @@ def workload(repo: Path, shas: list[str], rev_range: str | None, reps: int, gitl
             "guard": external(guard_cmd, repo, genv),
         }
         if gitleaks:
-            report = Path(tempfile.mkdtemp(prefix="guard-floor-gl-")) / "gl.json"
+            report = Path(tempfile.mkdtemp(prefix="gitleaks-", dir=repo.parent)) / "gl.json"  # never /dev/null
             log_opts = [f"--log-opts={rev_range}"] if rev_range else []
             cmd = [gitleaks, "git", *log_opts, "--exit-code", "0", "--no-banner", "--log-level", "error"]
             got["gitleaks"] = external(
@@ -278,9 +283,21 @@ def main(argv: list[str] | None = None) -> int:
     if not args.bundle.is_file():
         print(f"floor: no bundle at {args.bundle}", file=sys.stderr)
         return 2
-    gl = tools.find_gitleaks()
     work = Path(tempfile.mkdtemp(prefix="guard-floor-"))
-    repo = workloads.clone(args.bundle, work / "requests")
+    try:
+        text = _measure(args, workloads.clone(args.bundle, work / "requests"), python)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text, encoding="utf-8")
+    if args.docs:
+        perf_report.write_docs(tools.REPO / "docs" / "benchmarks.md", text, HEADING)
+    return 0
+
+
+def _measure(args: argparse.Namespace, repo: Path, python: Path) -> str:
+    gl = tools.find_gitleaks()
     startup = _median(
         [external([str(python), "-c", "import guard.cli, guard.run; " + _WARM], repo, clean_env()) for _ in range(args.reps)]
     )
@@ -295,13 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         "W3": workload(repo, shas_w3, span, args.reps, gl.exe if gl else None),
     }
     command = f"python3 bench/floor.py --reps {args.reps} --w3-commits {args.w3_commits}" + (" --docs" if args.docs else "")
-    text = markdown(results, startup, command)
-    print(text)
-    if args.markdown:
-        args.markdown.write_text(text, encoding="utf-8")
-    if args.docs:
-        perf_report.write_docs(tools.REPO / "docs" / "benchmarks.md", text, HEADING)
-    return 0
+    return markdown(results, startup, command)
 
 
 _WARM = (
