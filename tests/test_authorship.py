@@ -745,3 +745,75 @@ def test_malformed_catalog(tmp_path: Path, text: str, expected: str) -> None:
 def test_parse_catalog_names_its_source() -> None:
     with pytest.raises(RuleError, match=r"^inline: rule \*: agents: "):
         parse_catalog("agents = 3\n", "inline")
+
+
+# ------------------------------------------------------------ signal planning
+
+
+def test_union_finds_a_match_exactly_where_one_of_its_patterns_does() -> None:
+    import re
+
+    from guard.agents.authorship import union
+
+    parts = [re.compile(p, re.I | re.M) for p in (r"\AInitial plan\s*\Z", r"Generated with \[Tool\]", r"^aider: ")]
+    joined = union(parts)
+    assert joined is not None
+    assert joined.pattern == r"(?:\AInitial plan\s*\Z)|(?:Generated with \[Tool\])|(?:^aider: )"
+    texts = ["Initial plan\n", "fix\n\naider: done", "GENERATED WITH [tool]", "plan: Initial plan", "aider:x", ""]
+    assert [joined.search(t) is not None for t in texts] == [any(p.search(t) for p in parts) for t in texts]
+    assert [joined.search(t) is not None for t in texts] == [True, True, True, False, False, False]
+
+
+def test_union_declines_patterns_it_cannot_join_safely() -> None:
+    import re
+
+    from guard.agents.authorship import union
+
+    assert union([]) is None
+    assert union([re.compile(r"(a)\1"), re.compile("b")]) is None  # group numbers would shift
+    assert union([re.compile(r"(?P<x>a)(?P=x)")]) is None
+    assert union([re.compile("a", re.I), re.compile("b")]) is None  # flags differ
+    assert union([re.compile("(?s)a"), re.compile("b")]) is None  # a global flag must start the pattern
+
+
+MARKER_CATALOG = """
+[[agents]]
+id = "echo"
+name = "Echo"
+
+[[agents.signals]]
+type = "marker"
+pattern = '(echo)-\\1'
+confidence = "high"
+
+[[agents.signals]]
+type = "marker"
+pattern = 'made by echo'
+confidence = "medium"
+
+[[agents.signals]]
+type = "branch"
+pattern = '^echo/'
+confidence = "medium"
+
+[[agents.signals]]
+type = "login"
+pattern = '^echo-bot$'
+confidence = "high"
+"""
+
+
+def test_markers_without_a_union_and_memoised_branch_and_login_signals_match_as_before() -> None:
+    catalog = parse_catalog(MARKER_CATALOG, "inline")
+    got = identify(mk("fix\n\necho-echo"), catalog)
+    assert got == Actor("agent", "echo", HIGH, ("message: echo-echo",))
+    assert identify(mk("Made by Echo"), catalog) == Actor("agent", "echo", MEDIUM, ("message: Made by Echo",))
+    assert identify(mk("echo-ECHO but not repeated"), catalog) == Actor(
+        "agent", "echo", HIGH, ("message: echo-ECHO but not repeated",)
+    )
+    assert identify(mk("nothing here"), catalog) == NO_SIGNAL
+    for _ in range(2):  # the second answer comes from the per-value memo
+        assert identify(mk("x"), catalog, branch="refs/heads/echo/fix", pusher="echo-bot") == Actor(
+            "agent", "echo", HIGH, ("pusher echo-bot", "branch echo/fix")
+        )
+        assert identify(mk("x"), catalog, branch="refs/heads/main", pusher="ada") == NO_SIGNAL

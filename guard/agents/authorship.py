@@ -73,15 +73,12 @@ def identify(
     tools = _note_tools(note) if note else ()
 
     plan = _plan(catalog)
-    keyed = list(plan.identity_hits(commit, identities))
-    for order, index, agent_id, signal in plan.others:
+    keyed = [*plan.identity_hits(commit, identities), *plan.marker_hits(commit)]
+    keyed += plan.value_hits("branch", branch_name, commit)
+    keyed += plan.value_hits("login", pusher, commit)
+    for order, index, agent_id, signal in plan.others:  # trailers and notes
         kind = signal.type
-        if (
-            (kind == "trailer" and not trailers)
-            or (kind == "branch" and not branch_name)
-            or (kind == "login" and not pusher)
-            or (kind == "note" and not tools)
-        ):
+        if (kind == "trailer" and not trailers) or (kind == "note" and not tools):
             continue  # nothing for this signal to look at
         for evidence in _matches(signal, commit, trailers, identities, branch_name, pusher, tools):
             keyed.append((order, index, _Hit(signal.confidence, signal.kind, agent_id, order, evidence)))
@@ -116,16 +113,64 @@ _BY_IDENTITY = frozenset(("email", "name", "github_id"))
 _Keyed = tuple[int, int, _Hit]  # (agent position, signal position, hit)
 
 
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")  # group numbers and names shift when patterns are joined
+
+
+def union(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern that finds a match wherever any of `patterns` does, or None when they cannot be joined
+    (different flags, back-references)."""
+    if not patterns or len({p.flags for p in patterns}) != 1 or any(_BACKREF.search(p.pattern) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+    except re.error:  # e.g. a global inline flag, which may only start a pattern
+        return None
+
+
 class _Plan:
     """The catalog split for speed: identity signals answered once per distinct set of identities
-    (a history repeats its authors thousands of times), the other signals listed for each commit."""
+    (a history repeats its authors thousands of times), branch and login signals once per branch and
+    pusher, message markers skipped together when their union finds nothing; the rest for each commit."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         signals = [(o, i, a.id, s) for o, a in enumerate(catalog.agents) for i, s in enumerate(a.signals)]
         self.identity = [x for x in signals if x[3].type in _BY_IDENTITY]
-        self.others = [x for x in signals if x[3].type not in _BY_IDENTITY]
+        self.markers = [x for x in signals if x[3].type == "marker"]
+        self.by_value = {t: [x for x in signals if x[3].type == t] for t in ("branch", "login")}
+        self.others = [x for x in signals if x[3].type in ("trailer", "note")]
+        self.marker_union = union([x[3].pattern for x in self.markers if x[3].pattern is not None])
         self._memo: dict[tuple[_Identity, ...], tuple[_Keyed, ...]] = {}
+        self._values: dict[tuple[str, str], tuple[_Keyed, ...]] = {}
+
+    def _hits(
+        self, signals: list[tuple[int, int, str, Signal]], commit: Commit, branch: str | None, pusher: str | None
+    ) -> list[_Keyed]:
+        return [
+            (order, index, _Hit(signal.confidence, signal.kind, agent_id, order, evidence))
+            for order, index, agent_id, signal in signals
+            for evidence in _matches(signal, commit, (), (), branch, pusher, ())
+        ]
+
+    def marker_hits(self, commit: Commit) -> list[_Keyed]:
+        if not self.markers or (self.marker_union is not None and self.marker_union.search(commit.message) is None):
+            return []
+        return self._hits(self.markers, commit, None, None)
+
+    def value_hits(self, kind: str, value: str | None, commit: Commit) -> tuple[_Keyed, ...]:
+        """Branch or login signals: they read only `value`, so each value is answered once."""
+        if not value:
+            return ()
+        got = self._values.get((kind, value))
+        if got is None:
+            got = tuple(
+                self._hits(self.by_value[kind], commit, value, None)
+                if kind == "branch"
+                else self._hits(self.by_value[kind], commit, None, value)
+            )
+            if len(self._values) < 50_000:
+                self._values[(kind, value)] = got
+        return got
 
     def identity_hits(self, commit: Commit, identities: tuple[_Identity, ...]) -> tuple[_Keyed, ...]:
         got = self._memo.get(identities)
