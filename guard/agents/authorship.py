@@ -143,19 +143,25 @@ class _Plan:
         self._memo: dict[tuple[_Identity, ...], tuple[_Keyed, ...]] = {}
         self._values: dict[tuple[str, str], tuple[_Keyed, ...]] = {}
 
+    @staticmethod
     def _hits(
-        self, signals: list[tuple[int, int, str, Signal]], commit: Commit, branch: str | None, pusher: str | None
-    ) -> list[_Keyed]:
-        return [
+        signals: list[tuple[int, int, str, Signal]],
+        commit: Commit,
+        *,
+        identities: tuple[_Identity, ...] = (),
+        branch: str | None = None,
+        pusher: str | None = None,
+    ) -> tuple[_Keyed, ...]:
+        return tuple(
             (order, index, _Hit(signal.confidence, signal.kind, agent_id, order, evidence))
             for order, index, agent_id, signal in signals
-            for evidence in _matches(signal, commit, (), (), branch, pusher, ())
-        ]
+            for evidence in _matches(signal, commit, (), identities, branch, pusher, ())
+        )
 
-    def marker_hits(self, commit: Commit) -> list[_Keyed]:
+    def marker_hits(self, commit: Commit) -> tuple[_Keyed, ...]:
         if not self.markers or (self.marker_union is not None and self.marker_union.search(commit.message) is None):
-            return []
-        return self._hits(self.markers, commit, None, None)
+            return ()
+        return self._hits(self.markers, commit)
 
     def value_hits(self, kind: str, value: str | None, commit: Commit) -> tuple[_Keyed, ...]:
         """Branch or login signals: they read only `value`, so each value is answered once."""
@@ -163,11 +169,8 @@ class _Plan:
             return ()
         got = self._values.get((kind, value))
         if got is None:
-            got = tuple(
-                self._hits(self.by_value[kind], commit, value, None)
-                if kind == "branch"
-                else self._hits(self.by_value[kind], commit, None, value)
-            )
+            branch, pusher = (value, None) if kind == "branch" else (None, value)
+            got = self._hits(self.by_value[kind], commit, branch=branch, pusher=pusher)
             if len(self._values) < 50_000:
                 self._values[(kind, value)] = got
         return got
@@ -175,11 +178,7 @@ class _Plan:
     def identity_hits(self, commit: Commit, identities: tuple[_Identity, ...]) -> tuple[_Keyed, ...]:
         got = self._memo.get(identities)
         if got is None:
-            found: list[_Keyed] = []
-            for order, index, agent_id, signal in self.identity:
-                for evidence in _matches(signal, commit, (), identities, None, None, ()):
-                    found.append((order, index, _Hit(signal.confidence, signal.kind, agent_id, order, evidence)))
-            got = tuple(found)
+            got = self._hits(self.identity, commit, identities=identities)
             if len(self._memo) < 50_000:
                 self._memo[identities] = got
         return got
